@@ -1,0 +1,3 @@
+from overleg.cli.app import main
+
+main()

@@ -1,0 +1,562 @@
+"""Case files -> Case objects; validation with file:line findings; write-back of front matter."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from overleg.config import Config, Workspace
+from overleg.errors import CaseNotFound, InvalidDate, StaleCaseFile
+
+STATUSES = ("aangemeld", "actief", "nazorg", "afgesloten")
+PRIORITIES = ("hoog", "midden", "laag")
+REQUIRED = ("id", "initialen", "status", "aangemeld_op", "aangemeld_door", "partners")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+QUESTION_HEADING = "vraag aan het overleg"
+_BSN_RE = re.compile(r"(?<![\d.,-])\d{9}(?![\d.,-]?\d)")
+_TRUE = {"ja", "true", "yes", "waar", "j"}
+_FALSE = {"nee", "false", "no", "onwaar", "n"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file, as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+    error: bool = True
+    case_id: str = ""  # when known, so a command can tell "broken" from "missing"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Toezicht:
+    einde: date | None
+    voorwaarden: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    initialen: str
+    status: str
+    aangemeld_op: date
+    aangemeld_door: str
+    partners: tuple[str, ...]  # listed partners plus aangemeld_door and regie
+    path: Path
+    geboortejaar: int | None = None
+    wijk: str = ""
+    thema: tuple[str, ...] = ()
+    prioriteit: str = "midden"
+    regie: str | None = None
+    regisseur: str = ""
+    geinformeerd: bool | None = None
+    reden_niet_geinformeerd: str = ""
+    bespreken: date | None = None
+    agenda: bool = False
+    verzoek_door: str | None = None
+    minuten: int | None = None
+    toezicht: Toezicht | None = None
+    afgesloten_op: date | None = None
+    question: str = ""
+    body: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How a person appears in every output: initials and year of birth."""
+        return f"{self.initialen} ({self.geboortejaar})" if self.geboortejaar else self.initialen
+
+
+@dataclass
+class CaseSet:
+    """Every readable case of the folder, and what was wrong with the rest."""
+
+    cases: list[Case]
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.error]
+
+    def by_id(self) -> dict[str, Case]:
+        return {c.id: c for c in self.cases}
+
+    def get(self, case_id: str) -> Case:
+        """The case with that id, or CaseNotFound."""
+        for case in self.cases:
+            if case.id == case_id:
+                return case
+        broken = any(f.case_id == case_id for f in self.errors)
+        hint = " Het bestand bevat fouten: zie 'overleg cases check'." if broken else (
+            " Zie 'overleg cases list'.")
+        raise CaseNotFound(f'casus "{case_id}" bestaat niet.{hint}')
+
+
+# --- BSN -------------------------------------------------------------------------------
+
+def is_bsn(digits: str) -> bool:
+    """True for 9 digits passing the eleven-test (elfproef)."""
+    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
+    return (total - int(digits[8])) % 11 == 0
+
+
+def mask_bsn(text: str) -> str:
+    """Replace every BSN-like number in `text` by asterisks."""
+    if not any(ch.isdigit() for ch in text):
+        return text
+    return _BSN_RE.sub(lambda m: "*********" if is_bsn(m.group()) else m.group(), text)
+
+
+def _bsn_lines(text: str) -> list[int]:
+    return sorted({text.count("\n", 0, m.start()) + 1
+                   for m in _BSN_RE.finditer(text) if is_bsn(m.group())})
+
+
+# --- reading ---------------------------------------------------------------------------
+
+def decode(raw: bytes) -> str:
+    """Bytes of a case file -> text; UTF-8 with or without BOM, LF or CRLF. ValueError else."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw:
+        raise ValueError("het bestand is geen UTF-8-tekst (bevat NUL-tekens; UTF-16?)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ValueError(f"regel {line}: het bestand is geen UTF-8-tekst") from None
+    if "\r" in text.replace("\r\n", ""):
+        raise ValueError("losse CR-regeleinden; gebruik LF of CRLF")
+    return text.replace("\r\n", "\n")
+
+
+def split_front_matter(text: str) -> tuple[list[str], str, int] | None:
+    """(front-matter lines, body, line number of the closing ---) or None without one."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return lines[1:index], "\n".join(lines[index + 1:]), index + 1
+    return None
+
+
+def _yaml_loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+def _node_value(node: Any) -> Any:
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_node_value(n) for n in node.value]
+    return {_node_value(k): _node_value(v) for k, v in node.value}
+
+
+def question_of(body: str) -> str:
+    """The text under `## Vraag aan het overleg`, up to the next heading of level 1 or 2."""
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        heading = line.strip()
+        if heading.startswith("##") and not heading.startswith("###") and \
+                heading.lstrip("#").strip().lower().rstrip("?:") == QUESTION_HEADING:
+            rest = []
+            for following in lines[index + 1:]:
+                if re.match(r"^#{1,2}\s", following):
+                    break
+                rest.append(following)
+            return "\n".join(rest).strip()
+    return ""
+
+
+class _Parser:
+    """Validates one file's front matter; collects findings instead of stopping at the first."""
+
+    def __init__(self, shown: str, config: Config) -> None:
+        self.shown = shown
+        self.config = config
+        self.findings: list[Finding] = []
+        self.lines: dict[str, int] = {}
+        self.case_id = ""
+
+    def add(self, line: int, message: str, error: bool = True) -> None:
+        self.findings.append(Finding(self.shown, line, message, error, self.case_id))
+
+    def parse(self, text: str, path: Path) -> Case | None:
+        for line in _bsn_lines(text):
+            self.add(line, "mogelijk BSN (9 cijfers die de elfproef doorstaan); haal het uit "
+                           "het casusbestand. In elke uitvoer wordt het gemaskeerd.", error=False)
+        split = split_front_matter(text)
+        if split is None:
+            self.add(1, "geen front matter: het bestand moet beginnen met een regel '---' en "
+                        "de gegevens moeten eindigen met een regel '---'")
+            return None
+        fm_lines, body, _closing = split
+        import yaml
+
+        try:
+            root = yaml.compose("\n".join(fm_lines), Loader=_yaml_loader())
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            line = mark.line + 2 if mark is not None else 1
+            reason = getattr(exc, "problem", None) or "ongeldige YAML"
+            self.add(line, f"ongeldige YAML in de front matter ({reason})")
+            return None
+        if root is None or not isinstance(root, yaml.MappingNode):
+            self.add(2, "de front matter moet sleutels met waarden bevatten (sleutel: waarde)")
+            return None
+        data: dict[str, Any] = {}
+        for key_node, value_node in root.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.add(key_node.start_mark.line + 2, "een sleutel moet een eenvoudig woord zijn")
+                continue
+            key = key_node.value
+            line = key_node.start_mark.line + 2
+            if key in data:
+                self.add(line, f"sleutel '{key}' staat er twee keer in "
+                               f"(eerder op regel {self.lines[key]})")
+                continue
+            data[key] = _node_value(value_node)
+            self.lines[key] = line
+        return self.build(data, body, path)
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def scalar(self, data: dict[str, Any], key: str) -> str | None:
+        value = data.get(key)
+        if value is None or value == "" or value == "~" or value == "null":
+            return None
+        if not isinstance(value, str):
+            self.add(self.line(key), f"'{key}' moet één waarde zijn, geen lijst of tabel")
+            return None
+        return value.strip()
+
+    def date_of(self, data: dict[str, Any], key: str) -> date | None:
+        from overleg import dates
+
+        value = self.scalar(data, key)
+        if value is None:
+            return None
+        try:
+            return dates.parse_strict(value)
+        except InvalidDate:
+            self.add(self.line(key), f"'{key}' = '{value}' is geen geldige datum "
+                                     "(gebruik 2026-12-01, 1-12-2026 of 1 december 2026)")
+            return None
+
+    def boolean(self, data: dict[str, Any], key: str) -> bool | None:
+        value = self.scalar(data, key)
+        if value is None:
+            return None
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        self.add(self.line(key), f"'{key}' = '{value}' moet ja of nee zijn")
+        return None
+
+    def integer(self, data: dict[str, Any], key: str, low: int, high: int) -> int | None:
+        value = self.scalar(data, key)
+        if value is None:
+            return None
+        if not value.isdigit() or not low <= int(value) <= high:
+            self.add(self.line(key), f"'{key}' = '{value}' moet een getal van {low} tot en "
+                                     f"met {high} zijn")
+            return None
+        return int(value)
+
+    def agency(self, data: dict[str, Any], key: str) -> str | None:
+        value = self.scalar(data, key)
+        if value is not None and value not in self.config.partners:
+            self.add(self.line(key), f"'{key}' = '{value}' is geen partner uit overleg.toml "
+                                     f"(bekend: {', '.join(self.config.partners)})")
+            return None
+        return value
+
+    def text_list(self, data: dict[str, Any], key: str) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None or value == "":
+            return ()
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[,\s]+", value) if v]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.add(self.line(key), f"'{key}' moet een lijst zijn, bijv. [RN, POL]")
+            return ()
+        return tuple(v.strip() for v in value if v.strip())
+
+    def build(self, data: dict[str, Any], body: str, path: Path) -> Case | None:
+        from overleg import dates
+
+        ok_before = len([f for f in self.findings if f.error])
+        case_id = self.scalar(data, "id")
+        if case_id is not None:
+            if ID_RE.match(case_id):
+                self.case_id = case_id
+            else:
+                self.add(self.line("id"), f"'id' = '{case_id}' mag alleen letters, cijfers, "
+                                          "'-', '_' en '.' bevatten")
+        for key in REQUIRED:
+            if key not in data or data[key] in ("", None, []):
+                self.add(1 if key not in self.lines else self.line(key),
+                         f"verplichte sleutel '{key}' ontbreekt")
+        initialen = self.scalar(data, "initialen")
+        status = self.scalar(data, "status")
+        if status is not None and status not in STATUSES:
+            self.add(self.line("status"), f"'status' = '{status}' is onbekend "
+                                          f"(kies uit: {', '.join(STATUSES)})")
+        prioriteit = self.scalar(data, "prioriteit") or "midden"
+        if prioriteit not in PRIORITIES:
+            self.add(self.line("prioriteit"), f"'prioriteit' = '{prioriteit}' is onbekend "
+                                              f"(kies uit: {', '.join(PRIORITIES)})")
+        year = dates.today().year
+        geboortejaar = self.integer(data, "geboortejaar", 1900, year)
+        aangemeld_op = self.date_of(data, "aangemeld_op")
+        aangemeld_door = self.agency(data, "aangemeld_door")
+        regie = self.agency(data, "regie")
+        verzoek_door = self.agency(data, "verzoek_door")
+        listed = self.text_list(data, "partners")
+        for code in listed:
+            if code not in self.config.partners:
+                self.add(self.line("partners"), f"'partners' bevat '{code}', geen partner uit "
+                                                f"overleg.toml (bekend: "
+                                                f"{', '.join(self.config.partners)})")
+        partners = tuple(dict.fromkeys(
+            c for c in (*listed, aangemeld_door, regie) if c and c in self.config.partners))
+        geinformeerd = self.boolean(data, "geinformeerd")
+        reden = self.scalar(data, "reden_niet_geinformeerd") or ""
+        if geinformeerd is False and not reden:
+            self.add(self.line("geinformeerd"), "'geinformeerd' is nee: vul ook "
+                                                "'reden_niet_geinformeerd' in")
+        afgesloten_op = self.date_of(data, "afgesloten_op")
+        if status == "afgesloten" and afgesloten_op is None and "afgesloten_op" not in self.lines:
+            self.add(self.line("status"), "status 'afgesloten' vraagt ook 'afgesloten_op'")
+        bespreken = self.date_of(data, "bespreken")
+        agenda = self.boolean(data, "agenda")
+        minuten = self.integer(data, "minuten", 1, 240)
+        toezicht = self.toezicht(data)
+        thema = self.text_list(data, "thema")
+        if len([f for f in self.findings if f.error]) > ok_before:
+            return None
+        assert case_id and initialen and status and aangemeld_op and aangemeld_door
+        return Case(
+            id=case_id, initialen=initialen, status=status, aangemeld_op=aangemeld_op,
+            aangemeld_door=aangemeld_door, partners=partners, path=path,
+            geboortejaar=geboortejaar, wijk=self.scalar(data, "wijk") or "", thema=thema,
+            prioriteit=prioriteit, regie=regie, regisseur=self.scalar(data, "regisseur") or "",
+            geinformeerd=geinformeerd, reden_niet_geinformeerd=reden, bespreken=bespreken,
+            agenda=bool(agenda), verzoek_door=verzoek_door, minuten=minuten, toezicht=toezicht,
+            afgesloten_op=afgesloten_op, question=question_of(body), body=body,
+            extra={k: v for k, v in data.items() if k not in _KNOWN},
+        )
+
+    def toezicht(self, data: dict[str, Any]) -> Toezicht | None:
+        from overleg import dates
+
+        value = data.get("toezicht")
+        if value is None or value == "":
+            return None
+        if not isinstance(value, dict):
+            self.add(self.line("toezicht"), "'toezicht' moet sleutels 'einde' en "
+                                            "'voorwaarden' bevatten")
+            return None
+        einde = None
+        if isinstance(raw := value.get("einde"), str) and raw.strip():
+            try:
+                einde = dates.parse_strict(raw)
+            except InvalidDate:
+                self.add(self.line("toezicht") + 1, f"'toezicht.einde' = '{raw}' is geen "
+                                                    "geldige datum")
+        voorwaarden = value.get("voorwaarden") or []
+        if isinstance(voorwaarden, str):
+            voorwaarden = [voorwaarden]
+        return Toezicht(einde, tuple(str(v) for v in voorwaarden if isinstance(v, str)))
+
+
+_KNOWN = {
+    "id", "initialen", "geboortejaar", "wijk", "thema", "status", "prioriteit", "aangemeld_op",
+    "aangemeld_door", "regie", "regisseur", "partners", "geinformeerd",
+    "reden_niet_geinformeerd", "bespreken", "agenda", "verzoek_door", "minuten", "toezicht",
+    "afgesloten_op",
+}
+
+
+def parse_case(raw: bytes, path: Path, shown: str, config: Config) -> tuple[Case | None,
+                                                                            list[Finding]]:
+    """One file's bytes -> (Case or None, findings)."""
+    parser = _Parser(shown, config)
+    try:
+        text = decode(raw)
+    except ValueError as exc:
+        return None, [Finding(shown, 1, str(exc))]
+    case = parser.parse(text, path)
+    return case, parser.findings
+
+
+def parser_line(raw: bytes, key: str) -> int:
+    """The line of a top-level front-matter key in a file's bytes (1 when not found)."""
+    for number, line in enumerate(raw.split(b"\n")[:200], start=1):
+        if re.match(rb"^(\xef\xbb\xbf)?" + re.escape(key.encode()) + rb"\s*:", line):
+            return number
+    return 1
+
+
+def case_files(folder: Path) -> list[Path]:
+    """The Markdown files of the case folder, sorted by name (hidden files skipped)."""
+    if not folder.is_dir():
+        return []
+    return sorted(Path(e.path) for e in os.scandir(folder)
+                  if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file()
+                  and e.name.lower() != "readme.md")
+
+
+def load_cases(ws: Workspace) -> CaseSet:
+    """Read and validate every case file of the workspace."""
+    cases: list[Case] = []
+    findings: list[Finding] = []
+    if not ws.cases_dir.is_dir():
+        findings.append(Finding(ws.config.casussen, 1, "de map met casussen bestaat niet"))
+        return CaseSet(cases, findings)
+    for path in case_files(ws.cases_dir):
+        shown = ws.rel(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            findings.append(Finding(shown, 1, f"kan niet gelezen worden ({exc.strerror})"))
+            continue
+        case, found = parse_case(raw, path, shown, ws.config)
+        findings.extend(found)
+        if case is not None:
+            cases.append(case)
+    return _drop_duplicates(ws, cases, findings)
+
+
+def _drop_duplicates(ws: Workspace, cases: list[Case], findings: list[Finding]) -> CaseSet:
+    """Ids are unique across the folder: every file sharing one is an error, naming the others."""
+    by_id: dict[str, list[Case]] = {}
+    for case in cases:
+        by_id.setdefault(case.id, []).append(case)
+    for case_id, group in by_id.items():
+        if len(group) < 2:
+            continue
+        for case in group:
+            others = ", ".join(ws.rel(o.path) for o in group if o is not case)
+            line = parser_line(case.path.read_bytes(), "id")
+            findings.append(Finding(ws.rel(case.path), line,
+                                    f"id '{case_id}' staat ook in {others}", True, case_id))
+    unique = [c for c in cases if len(by_id[c.id]) == 1]
+    return CaseSet(unique, findings)
+
+
+# --- write-back ------------------------------------------------------------------------
+
+def format_value(value: object) -> str:
+    """A front-matter value as written back: dates ISO, booleans ja/nee."""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_back(path: Path, case_id: str, updates: Mapping[str, object]) -> list[str]:
+    """Set front-matter keys in place, leaving every other byte as it was; the keys changed.
+
+    Each key becomes a plain `key: value` line replacing the key's line, or is added just
+    before the closing `---`. The file is re-read first (so edits made since the agenda was
+    built are kept), and written atomically via a temporary file and rename.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StaleCaseFile(f'casus "{case_id}": het bestand {path.name} is verdwenen; '
+                            "niets teruggeschreven") from None
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        text = raw[len(bom):].decode("utf-8")
+    except UnicodeDecodeError:
+        raise StaleCaseFile(f'casus "{case_id}": {path.name} is geen UTF-8 meer; '
+                            "niets teruggeschreven") from None
+    lines = text.split("\n")  # a CRLF file keeps its '\r' at the end of each piece
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")),
+                   None)
+    if not lines or lines[0].rstrip() != "---" or closing is None:
+        raise StaleCaseFile(f'casus "{case_id}": {path.name} heeft geen front matter meer; '
+                            "niets teruggeschreven")
+    found_id = next((_plain(line.split(":", 1)[1]) for line in lines[1:closing]
+                     if re.match(r"^id\s*:", line)), None)
+    if found_id != case_id:
+        raise StaleCaseFile(f'casus "{case_id}": {path.name} heeft nu id "{found_id}"; '
+                            "niets teruggeschreven. Controleer het bestand.")
+    eol = "\r" if lines[0].endswith("\r") else ""
+    changed: list[str] = []
+    for key, value in updates.items():
+        new_line = f"{key}: {format_value(value)}{eol}"
+        index = next((i for i in range(1, closing) if re.match(rf"^{re.escape(key)}\s*:",
+                                                               lines[i])), None)
+        if index is None:
+            lines.insert(closing, new_line)
+            closing += 1
+            changed.append(key)
+            continue
+        end = index + 1  # a block value continues on indented lines: replace those too
+        while end < closing and lines[end][:1] in (" ", "\t", "-") and lines[end].strip():
+            end += 1
+        if _plain(lines[index].split(":", 1)[1]) == format_value(value) and end == index + 1:
+            continue
+        lines[index:end] = [new_line]
+        closing -= end - index - 1
+        changed.append(key)
+    if changed:
+        atomic_write(path, bom + "\n".join(lines).encode("utf-8"))
+    return changed
+
+
+def _plain(value: str) -> str:
+    """A scalar as written on a front-matter line, without comment or quotes."""
+    value = re.sub(r"\s+#.*$", "", value.strip())
+    return value.strip().strip("'\"")
+
+
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write via a temporary file in the same folder and rename, so a crash leaves old or new."""
+    if mode is None:
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def filter_cases(cases: Iterable[Case], status: str | None = None,
+                 partner: str | None = None) -> list[Case]:
+    """Cases with that status and/or that partner, in id order."""
+    return sorted((c for c in cases
+                   if (status is None or c.status == status)
+                   and (partner is None or partner in c.partners)), key=lambda c: c.id)

@@ -1,0 +1,95 @@
+"""The root `overleg` app: global options, sub-apps and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from overleg import __version__
+from overleg.cli import admin, cases
+from overleg.cli.common import err, new_session, session
+from overleg.errors import OverlegError
+
+
+class _Root(TyperGroup):
+    """Turns every core error into `Fout: ...` on stderr and a named exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OverlegError as exc:
+            err(f"Fout: {exc.message}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err("Afgebroken.")
+            raise typer.Exit(130) from None
+        except sqlite3.OperationalError as exc:
+            err(f"Fout: de database is niet te gebruiken ({exc}). Probeer het opnieuw.")
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            err(f"Fout: {_os_message(exc)}")
+            raise typer.Exit(1) from None
+        finally:
+            session().close()
+
+
+def _os_message(exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"de schijf is vol{where}; er is niets half weggeschreven. Maak ruimte en probeer opnieuw."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"geen schrijf- of leesrechten{where}."
+    return f"{exc.strerror or exc}{where}"
+
+
+app = typer.Typer(
+    cls=_Root,
+    name="overleg",
+    help="Assistent voor het casusoverleg van het Zorg- en Veiligheidshuis.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"overleg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="Werkmap (anders $OVERLEG_WORKSPACE of de "
+                     "dichtstbijzijnde map met overleg.toml).", show_default=False),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option("--as", help="Wie de wijziging doet (voor het logboek); standaard de "
+                     "gebruiker van het systeem.", show_default=False),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Toon de versie en stop."),
+    ] = False,
+) -> None:
+    """Assistent voor het casusoverleg van het Zorg- en Veiligheidshuis."""
+    new_session(workspace, actor)
+
+
+app.add_typer(cases.app, name="cases")
+admin.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,137 @@
+"""`overleg cases ...`: list, show and check the case files."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from overleg.cli.common import console, fail, out, plain, print_json, session
+
+app = typer.Typer(help="Casusbestanden bekijken en controleren.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")]
+
+
+@app.command("list")
+def cases_list(
+    status: Annotated[str | None, typer.Option("--status", help="Alleen casussen met deze "
+                                               "status (aangemeld, actief, nazorg, afgesloten).")] = None,
+    partner: Annotated[str | None, typer.Option("--partner", help="Alleen casussen waarin "
+                                                "deze partner zit (code, bijv. POL).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Toon alle casussen, ook afgesloten.
+
+    Voorbeeld: overleg cases list --status actief --partner POL
+    """
+    from overleg.cases import STATUSES, filter_cases
+
+    s = session()
+    ws = s.workspace()
+    if status is not None and status not in STATUSES:
+        raise fail(f"status '{status}' bestaat niet. Kies uit: {', '.join(STATUSES)}.")
+    if partner is not None and partner not in ws.config.partners:
+        raise fail(f"partner '{partner}' staat niet in overleg.toml. "
+                   f"Bekend: {', '.join(ws.config.partners)}.")
+    case_set = s.cases()
+    cases = filter_cases(case_set.cases, status, partner)
+    if as_json:
+        print_json([{"id": c.id, "initialen": c.initialen, "status": c.status,
+                     "prioriteit": c.prioriteit, "partners": list(c.partners),
+                     "file": ws.rel(c.path)} for c in cases])
+    elif not cases:
+        out("Geen casussen.")
+    else:
+        from rich.table import Table
+
+        from overleg.dates import fmt
+
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for column in ("id", "persoon", "status", "prio", "regie", "partners", "bespreken"):
+            table.add_column(column, no_wrap=column != "partners")
+        for c in cases:
+            table.add_row(*plain(c.id, c.label, c.status, c.prioriteit, c.regie or "",
+                                 ",".join(c.partners), fmt(c.bespreken) if c.bespreken else ""),
+                          style="dim" if c.status == "afgesloten" else None)
+        console().print(table)
+    if case_set.errors:
+        raise typer.Exit(1)
+
+
+@app.command("show")
+def cases_show(case_id: Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.")]) -> None:
+    """Toon één casus: de gegevens en de tekst.
+
+    Voorbeeld: overleg cases show 2026-014
+    """
+    from rich.markdown import Markdown
+    from rich.table import Table
+
+    from overleg.cases import mask_bsn
+    from overleg.dates import fmt
+
+    s = session()
+    ws = s.workspace()
+    case = s.cases(report=False).get(case_id)
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    rows = [
+        ("id", case.id), ("persoon", case.label), ("wijk", case.wijk),
+        ("thema", ", ".join(case.thema)), ("status", case.status),
+        ("prioriteit", case.prioriteit), ("aangemeld", f"{fmt(case.aangemeld_op)} door "
+                                                      f"{case.aangemeld_door}"),
+        ("regie", case.regie or ""), ("regisseur", case.regisseur),
+        ("partners", " ".join(case.partners)),
+        ("geïnformeerd", {True: "ja", False: f"nee ({case.reden_niet_geinformeerd})",
+                          None: ""}[case.geinformeerd]),
+        ("bespreken", fmt(case.bespreken) if case.bespreken else ""),
+        ("agenda", f"ja (verzoek van {case.verzoek_door})" if case.agenda and case.verzoek_door
+         else "ja" if case.agenda else ""),
+        ("toezicht", _toezicht(case)),
+        ("afgesloten", fmt(case.afgesloten_op) if case.afgesloten_op else ""),
+        ("bestand", ws.rel(case.path)),
+    ]
+    for key, value in rows:
+        if value:
+            table.add_row(*plain(key, mask_bsn(value)))
+    con = console()
+    con.print(table)
+    con.print()
+    con.print(Markdown(mask_bsn(case.body.strip())))
+
+
+def _toezicht(case: object) -> str:
+    from overleg.dates import fmt
+
+    toezicht = getattr(case, "toezicht", None)
+    if toezicht is None:
+        return ""
+    einde = f"tot {fmt(toezicht.einde)}" if toezicht.einde else ""
+    return " ".join(p for p in (einde, ", ".join(toezicht.voorwaarden)) if p)
+
+
+@app.command("check")
+def cases_check() -> None:
+    """Controleer alle casusbestanden; exitcode 1 bij een fout.
+
+    Voorbeeld: overleg cases check
+    """
+    from overleg.cases import case_files
+
+    s = session()
+    ws = s.workspace()
+    case_set = s.cases(report=False)
+    for finding in sorted(case_set.findings, key=lambda f: (f.path, f.line)):
+        label = "" if finding.error else "waarschuwing: "
+        out(f"{finding.path}:{finding.line}: {label}{finding.message}")
+    files = len(case_files(ws.cases_dir))
+    errors = len(case_set.errors)
+    warnings = len(case_set.findings) - errors
+    summary = f"{files} casusbestand{'en' if files != 1 else ''} gecontroleerd: "
+    summary += f"{errors} fout{'en' if errors != 1 else ''}, "
+    summary += f"{warnings} waarschuwing{'en' if warnings != 1 else ''}."
+    typer.echo(summary, err=True)
+    if errors:
+        raise typer.Exit(1)

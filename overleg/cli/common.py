@@ -1,0 +1,123 @@
+"""What every command shares: the session (workspace, actor), consoles and small printers."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from overleg.cases import CaseSet, Finding
+    from overleg.config import Workspace
+    from overleg.store import Store
+
+
+@dataclass
+class Session:
+    """Per-invocation state set by the root callback; loaded lazily."""
+
+    workspace_path: Path | None = None
+    actor: str = ""
+    _workspace: Workspace | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+    _cases: CaseSet | None = field(default=None, repr=False)
+
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            from overleg.config import load_workspace
+
+            self._workspace = load_workspace(self.workspace_path)
+        return self._workspace
+
+    def store(self) -> Store:
+        if self._store is None:
+            from overleg.store import Store
+
+            self._store = Store.open(self.workspace().db_path, actor=self.actor)
+        return self._store
+
+    def cases(self, report: bool = True) -> CaseSet:
+        """Every case of the workspace; errors in case files are reported on stderr once."""
+        if self._cases is None:
+            from overleg.cases import load_cases
+
+            self._cases = load_cases(self.workspace())
+            if report and self._cases.errors:
+                print_findings(self._cases.errors)
+                err(f"{len(self._cases.errors)} fout(en) in casusbestanden; die casussen doen "
+                    "niet mee. Zie 'overleg cases check'.")
+        return self._cases
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+_session = Session()
+
+
+def session() -> Session:
+    return _session
+
+
+def new_session(workspace: Path | None, actor: str | None) -> Session:
+    global _session
+    _session.close()
+    _session = Session(workspace, actor or default_actor())
+    return _session
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "onbekend")
+
+
+def console() -> Console:
+    """A rich console on stdout (colour only on a terminal, NO_COLOR honoured)."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def plain(*values: str) -> list[Any]:
+    """Cells for a rich table that print literally (case data is never markup)."""
+    from rich.text import Text
+
+    return [Text(v) for v in values]
+
+
+def err(message: str) -> None:
+    """A plain message on stderr, printed literally (no markup)."""
+    typer.echo(message, err=True)
+
+
+def out(message: str = "") -> None:
+    typer.echo(message)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_findings(findings: list[Finding]) -> None:
+    """Findings on stderr, sorted by file and line, warnings marked."""
+    for finding in sorted(findings, key=lambda f: (f.path, f.line)):
+        label = "" if finding.error else "waarschuwing: "
+        err(f"{finding.path}:{finding.line}: {label}{finding.message}")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print `Fout: ...` and return the exit to raise (exit code 1)."""
+    err(f"Fout: {message}")
+    return typer.Exit(1)

@@ -1,0 +1,301 @@
+"""overleg.toml -> frozen dataclasses, and finding the workspace it belongs to."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from overleg.errors import ConfigError, OverlegError, WorkspaceNotFound
+
+CONFIG_NAME = "overleg.toml"
+CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
+
+_KEYS: dict[str, set[str]] = {
+    "overleg": {
+        "naam", "locatie", "voorzitter", "geheimhouding", "schema", "begintijd", "duur",
+        "bewaartermijn", "toezicht_dagen", "casussen",
+    },
+    "minuten": {"nieuw", "standaard"},
+    "mail": {"afzender", "smtp_host", "smtp_port", "starttls", "gebruiker"},
+    "partner": {"naam", "email"},
+}
+
+
+@dataclass(frozen=True)
+class Partner:
+    code: str
+    naam: str
+    email: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    afzender: str = ""
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    starttls: bool = True
+    gebruiker: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    naam: str
+    partners: dict[str, Partner]
+    locatie: str = ""
+    voorzitter: str = ""
+    geheimhouding: str = ""
+    schema: str | None = None
+    begintijd: time = time(9, 30)
+    duur: int = 120
+    bewaartermijn: int | None = None
+    toezicht_dagen: int = 30
+    casussen: str = "casussen"
+    minuten_nieuw: int = 15
+    minuten_standaard: int = 10
+    mail: MailConfig = field(default_factory=MailConfig)
+
+    def partner_name(self, code: str) -> str:
+        """The agency's full name, or the code itself when unknown."""
+        partner = self.partners.get(code)
+        return partner.naam if partner else code
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: Config
+
+    @property
+    def cases_dir(self) -> Path:
+        return self.root / self.config.casussen
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "overleg.db"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def out_dir(self) -> Path:
+        return self.root / "uit"
+
+    def rel(self, path: Path) -> str:
+        """A path as the user sees it: relative to the workspace where possible."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_workspace(explicit: Path | None = None, cwd: Path | None = None) -> Path:
+    """The workspace folder: -w, else $OVERLEG_WORKSPACE, else the nearest overleg.toml upwards."""
+    chosen = explicit or (Path(env) if (env := os.environ.get("OVERLEG_WORKSPACE")) else None)
+    if chosen is not None:
+        if not (chosen / CONFIG_NAME).is_file():
+            raise WorkspaceNotFound(
+                f"'{chosen}' is geen werkmap van overleg: {CONFIG_NAME} ontbreekt. "
+                f"Maak er een met 'overleg init {chosen}'."
+            )
+        return chosen.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise WorkspaceNotFound(
+        f"geen {CONFIG_NAME} gevonden in '{here}' of een map daarboven. "
+        "Maak een werkmap met 'overleg init' of kies er een met -w PAD."
+    )
+
+
+def load_workspace(explicit: Path | None = None) -> Workspace:
+    """Find the workspace and read its configuration."""
+    root = find_workspace(explicit)
+    return Workspace(root, load_config(root / CONFIG_NAME))
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate overleg.toml; errors name the file and line."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path.name}:1: het bestand is geen UTF-8-tekst") from None
+    except OSError as exc:
+        raise ConfigError(f"{path.name}: kan niet gelezen worden ({exc.strerror})") from None
+    return parse_config(text, path.name)
+
+
+def parse_config(text: str, name: str = CONFIG_NAME) -> Config:
+    """Validate the text of an overleg.toml."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+)", str(exc))
+        line = match.group(1) if match else "1"
+        reason = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        raise ConfigError(f"{name}:{line}: ongeldige TOML ({reason})") from None
+    return _Validator(text, name).config(data)
+
+
+class _Validator:
+    def __init__(self, text: str, name: str) -> None:
+        self.lines = text.splitlines()
+        self.name = name
+
+    def line_of(self, section: str, key: str | None = None) -> int:
+        """The line of `key` in [section] (or of the section header itself)."""
+        current = ""
+        header_line = 1
+        for number, raw in enumerate(self.lines, start=1):
+            stripped = raw.strip()
+            if stripped.startswith("[") and not stripped.startswith("[["):
+                current = stripped.strip("[]").strip().replace('"', "")
+                if current == section:
+                    header_line = number
+                    if key is None:
+                        return number
+                continue
+            if current == section and key and re.match(rf"{re.escape(key)}\s*=", stripped):
+                return number
+        return header_line
+
+    def fail(self, section: str, key: str | None, message: str) -> OverlegError:
+        return ConfigError(f"{self.name}:{self.line_of(section, key)}: {message}")
+
+    def check_keys(self, section: str, table: Any, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(table, dict):
+            raise self.fail(section, None, f"[{section}] moet een tabel zijn")
+        for key in table:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise self.fail(section, key, f"onbekende sleutel '{key}' in [{section}] "
+                                              f"(toegestaan: {known})")
+        return table
+
+    def text(self, section: str, table: dict[str, Any], key: str, default: str = "") -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            raise self.fail(section, key, f"'{key}' moet tekst zijn (tussen aanhalingstekens)")
+        return value
+
+    def number(self, section: str, table: dict[str, Any], key: str, default: int | None,
+               low: int, high: int) -> int | None:
+        value = table.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(section, key, f"'{key}' = {value!r} moet een geheel getal van "
+                                          f"{low} tot en met {high} zijn")
+        return value
+
+    def config(self, data: dict[str, Any]) -> Config:
+        from overleg import dates
+
+        self.check_keys("", data, {"overleg", "minuten", "partners", "mail"})
+        if "overleg" not in data:
+            raise ConfigError(f"{self.name}:1: de tabel [overleg] ontbreekt")
+        o = self.check_keys("overleg", data["overleg"], _KEYS["overleg"])
+        naam = self.text("overleg", o, "naam")
+        if not naam.strip():
+            raise self.fail("overleg", "naam", "'naam' van het overleg ontbreekt")
+        schema = o.get("schema")
+        if schema is not None:
+            schema = self.text("overleg", o, "schema")
+            if problem := dates.check_schedule(schema):
+                raise self.fail("overleg", "schema", f"'schema' = '{schema}' is geen geldige "
+                                                     f"RRULE: {problem}")
+        begin = self.text("overleg", o, "begintijd", "09:30")
+        try:
+            begintijd = dates.parse_time(begin)
+        except OverlegError:
+            raise self.fail("overleg", "begintijd", f"'begintijd' = '{begin}' is geen tijd "
+                                                    "(schrijf bijv. \"09:30\")") from None
+        m = self.check_keys("minuten", data.get("minuten", {}), _KEYS["minuten"])
+        return Config(
+            naam=naam,
+            locatie=self.text("overleg", o, "locatie"),
+            voorzitter=self.text("overleg", o, "voorzitter"),
+            geheimhouding=self.text("overleg", o, "geheimhouding"),
+            schema=schema,
+            begintijd=begintijd,
+            duur=self.number("overleg", o, "duur", 120, 5, 24 * 60) or 120,
+            bewaartermijn=self.number("overleg", o, "bewaartermijn", None, 0, 100),
+            toezicht_dagen=self.number("overleg", o, "toezicht_dagen", 30, 0, 366) or 0,
+            casussen=self.text("overleg", o, "casussen", "casussen") or "casussen",
+            minuten_nieuw=self.number("minuten", m, "nieuw", 15, 1, 240) or 15,
+            minuten_standaard=self.number("minuten", m, "standaard", 10, 1, 240) or 10,
+            partners=self.partners(data.get("partners", {})),
+            mail=self.mail(data.get("mail", {})),
+        )
+
+    def partners(self, table: Any) -> dict[str, Partner]:
+        if not isinstance(table, dict):
+            raise self.fail("partners", None, "[partners] moet tabellen bevatten, "
+                                              "zoals [partners.RN]")
+        partners: dict[str, Partner] = {}
+        for code, entry in table.items():
+            section = f"partners.{code}"
+            if not CODE_RE.match(code):
+                raise self.fail(section, None, f"partnercode '{code}' mag alleen letters, "
+                                               "cijfers, '-' en '_' bevatten")
+            entry = self.check_keys(section, entry, _KEYS["partner"])
+            naam = self.text(section, entry, "naam")
+            if not naam.strip():
+                raise self.fail(section, None, f"partner '{code}' heeft geen 'naam'")
+            email = entry.get("email", [])
+            if isinstance(email, str):
+                email = [email]
+            if not isinstance(email, list) or not all(
+                isinstance(a, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", a) for a in email
+            ):
+                raise self.fail(section, "email", f"'email' van '{code}' moet een lijst van "
+                                                  "e-mailadressen zijn")
+            partners[code] = Partner(code, naam, tuple(email))
+        return partners
+
+    def mail(self, table: Any) -> MailConfig:
+        m = self.check_keys("mail", table, _KEYS["mail"])
+        starttls = m.get("starttls", True)
+        if not isinstance(starttls, bool):
+            raise self.fail("mail", "starttls", "'starttls' moet true of false zijn")
+        gebruiker = m.get("gebruiker")
+        return MailConfig(
+            afzender=self.text("mail", m, "afzender"),
+            smtp_host=self.text("mail", m, "smtp_host", "localhost"),
+            smtp_port=self.number("mail", m, "smtp_port", 587, 1, 65535) or 587,
+            starttls=starttls,
+            gebruiker=self.text("mail", m, "gebruiker") if gebruiker is not None else None,
+        )
+
+
+def package_dir(name: str) -> Path:
+    """A folder shipped with overleg (templates, examples): in the wheel, else the repository."""
+    here = Path(__file__).resolve().parent
+    installed = here / name
+    return installed if installed.is_dir() else here.parent / name
+
+
+def init_workspace(path: Path, example: bool = False) -> list[Path]:
+    """Create a new workspace at `path`; with `example`, a copy of the example workspace."""
+    import shutil
+
+    target = path / CONFIG_NAME
+    if target.exists():
+        raise OverlegError(f"in '{path}' staat al een {CONFIG_NAME}; er is niets veranderd.")
+    path.mkdir(parents=True, exist_ok=True)
+    created = [target, path / "casussen", path / "templates"]
+    if example:
+        source = package_dir("examples")
+        shutil.copyfile(source / CONFIG_NAME, target)
+        shutil.copytree(source / "casussen", path / "casussen", dirs_exist_ok=True)
+    else:
+        shutil.copyfile(Path(__file__).parent / "data" / CONFIG_NAME, target)
+        (path / "casussen").mkdir(exist_ok=True)
+    (path / "templates").mkdir(exist_ok=True)
+    return created

@@ -1,0 +1,651 @@
+"""The SQLite store: schema migrations, queries and the append-only audit log.
+
+The only module with SQL. Commands run on the stdlib `sqlite3` driver (it imports in
+a few milliseconds); sqlite-utils is used where it earns its import: creating and
+transforming tables in migrations, which run once per database version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from overleg.errors import MeetingClosed, MeetingNotFound, OverlegError
+
+BUSY_TIMEOUT_MS = 60_000
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: int
+    date: date
+    status: str  # planned | open | closed
+    opened_at: str | None = None
+    closed_at: str | None = None
+    approved_at: str | None = None
+    geheimhouding_read: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    meeting_id: int
+    case_id: str
+    position: int
+    reasons: tuple[str, ...]
+    minutes: int
+    added: bool = False  # put on by the chair, not by the rules
+    dropped: bool = False
+    note: str = ""  # the chair's reason for adding it
+
+
+@dataclass(frozen=True)
+class Action:
+    id: int
+    case_id: str
+    owner: str
+    who: str | None
+    text: str
+    due: date
+    status: str  # open | done
+    meeting_id: int | None
+    meeting_date: date | None = None
+    done_at: str | None = None
+    done_meeting_id: int | None = None
+    done_comment: str | None = None
+
+    def overdue(self, on: date) -> bool:
+        return self.status == "open" and self.due < on
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    meeting_id: int
+    case_id: str
+    kind: str  # note | decision
+    text: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    meeting_id: int
+    case_id: str
+    next_date: date | None
+    status: str | None
+    at: str
+
+
+@dataclass(frozen=True)
+class Attendance:
+    id: int
+    meeting_id: int
+    agency: str
+    name: str
+    present: bool
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    who: str
+    action: str
+    case_id: str | None
+    meeting: str | None
+
+
+@dataclass
+class History:
+    """What earlier meetings mean for agenda selection, per case id."""
+
+    discussed: dict[str, list[date]] = field(default_factory=dict)
+    on_closed_agenda: dict[str, list[date]] = field(default_factory=dict)
+    open_actions: dict[str, list[Action]] = field(default_factory=dict)
+
+
+_MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY,
+        date TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL CHECK (status IN ('planned', 'open', 'closed')),
+        created_at TEXT NOT NULL,
+        opened_at TEXT,
+        closed_at TEXT,
+        approved_at TEXT,
+        geheimhouding_read INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE agenda_items (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        case_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        reasons TEXT NOT NULL DEFAULT '[]',
+        minutes INTEGER NOT NULL,
+        added INTEGER NOT NULL DEFAULT 0,
+        dropped INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT '',
+        UNIQUE (meeting_id, case_id)
+    );
+    CREATE TABLE attendance (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        agency TEXT NOT NULL,
+        name TEXT NOT NULL,
+        present INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (meeting_id, agency, name)
+    );
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        case_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('note', 'decision')),
+        text TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX entries_meeting ON entries(meeting_id, case_id);
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        case_id TEXT NOT NULL,
+        next_date TEXT,
+        status TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX reviews_meeting ON reviews(meeting_id, case_id);
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        who TEXT,
+        text TEXT NOT NULL,
+        due TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+        meeting_id INTEGER REFERENCES meetings(id),
+        created_at TEXT NOT NULL,
+        done_at TEXT,
+        done_meeting_id INTEGER REFERENCES meetings(id),
+        done_comment TEXT
+    );
+    CREATE INDEX actions_status_due ON actions(status, due);
+    CREATE INDEX actions_case ON actions(case_id);
+    CREATE INDEX actions_owner ON actions(owner, status);
+    CREATE TABLE writebacks (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        case_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE mailings (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER REFERENCES meetings(id),
+        kind TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        recipients TEXT NOT NULL,
+        sent_at TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        action TEXT NOT NULL,
+        case_id TEXT,
+        meeting TEXT
+    );
+    CREATE INDEX audit_case ON audit(case_id);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewijzigd'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewist'); END;
+    CREATE TABLE case_cache (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+    """,
+]
+
+
+def now() -> str:
+    """Local time to the second, ISO, as the audit log writes it."""
+    return datetime.now().replace(microsecond=0).isoformat()
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class Store:
+    """The workspace database. Every change goes through a method that logs it."""
+
+    def __init__(self, conn: sqlite3.Connection, actor: str = "onbekend") -> None:
+        self.conn = conn
+        self.actor = actor
+        self._in_tx = False
+        self.migrate()
+
+    @classmethod
+    def open(cls, path: Path, actor: str = "onbekend") -> Store:
+        """Open (creating owner-only if needed) and migrate the database at `path`."""
+        if not path.exists():
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                pass
+        os.chmod(path, 0o600) if path.stat().st_mode & 0o077 else None
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return cls(conn, actor)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- plumbing ------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest version, one numbered step at a time."""
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version >= len(_MIGRATIONS):
+            return
+        with self.transaction():
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            for number in range(version, len(_MIGRATIONS)):
+                for statement in _split_sql(_MIGRATIONS[number]):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE: a second writer waits, never deadlocks)."""
+        if self._in_tx:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._in_tx = False
+
+    def audit(self, action: str, case_id: str | None = None,
+              meeting: date | None = None) -> None:
+        """Append one line to the audit log (call inside the change's transaction)."""
+        self.conn.execute(
+            "INSERT INTO audit (at, who, action, case_id, meeting) VALUES (?, ?, ?, ?, ?)",
+            (now(), self.actor, action, case_id, meeting.isoformat() if meeting else None),
+        )
+
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cursor = self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                                   tuple(row.values()))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        cursor = self.conn.execute(sql, params)
+        cursor.row_factory = sqlite3.Row
+        return cursor.fetchall()
+
+    # --- meetings ------------------------------------------------------------------
+
+    def _meeting(self, row: sqlite3.Row) -> Meeting:
+        return Meeting(row["id"], date.fromisoformat(row["date"]), row["status"],
+                       row["opened_at"], row["closed_at"], row["approved_at"],
+                       bool(row["geheimhouding_read"]))
+
+    def meeting(self, on: date) -> Meeting | None:
+        rows = self._rows("SELECT * FROM meetings WHERE date = ?", (on.isoformat(),))
+        return self._meeting(rows[0]) if rows else None
+
+    def meeting_by_id(self, meeting_id: int) -> Meeting:
+        rows = self._rows("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+        if not rows:
+            raise MeetingNotFound(f"vergadering {meeting_id} bestaat niet")
+        return self._meeting(rows[0])
+
+    def meetings(self) -> list[Meeting]:
+        return [self._meeting(r) for r in self._rows("SELECT * FROM meetings ORDER BY date")]
+
+    def open_meeting(self) -> Meeting | None:
+        rows = self._rows("SELECT * FROM meetings WHERE status = 'open' ORDER BY date LIMIT 1")
+        return self._meeting(rows[0]) if rows else None
+
+    def latest_closed(self) -> Meeting | None:
+        rows = self._rows("SELECT * FROM meetings WHERE status = 'closed' "
+                          "ORDER BY date DESC LIMIT 1")
+        return self._meeting(rows[0]) if rows else None
+
+    def next_planned(self, on_or_after: date) -> Meeting | None:
+        rows = self._rows("SELECT * FROM meetings WHERE status = 'planned' AND date >= ? "
+                          "ORDER BY date LIMIT 1", (on_or_after.isoformat(),))
+        return self._meeting(rows[0]) if rows else None
+
+    def create_meeting(self, on: date) -> Meeting:
+        with self.transaction():
+            self._insert("meetings", {"date": on.isoformat(), "status": "planned",
+                                      "created_at": now()})
+            self.audit("meeting.plan", meeting=on)
+        meeting = self.meeting(on)
+        assert meeting is not None
+        return meeting
+
+    def set_meeting_status(self, meeting: Meeting, status: str, action: str) -> Meeting:
+        """Move a meeting to planned/open/closed and log it as `action`."""
+        stamp = {"open": "opened_at", "closed": "closed_at"}.get(status)
+        with self.transaction():
+            self.conn.execute("UPDATE meetings SET status = ? WHERE id = ?",
+                              (status, meeting.id))
+            if stamp:
+                self.conn.execute(f"UPDATE meetings SET {stamp} = ? WHERE id = ?",
+                                  (now(), meeting.id))
+            self.audit(action, meeting=meeting.date)
+        return self.meeting_by_id(meeting.id)
+
+    def approve_meeting(self, meeting: Meeting) -> Meeting:
+        with self.transaction():
+            self.conn.execute("UPDATE meetings SET approved_at = ? WHERE id = ?",
+                              (now(), meeting.id))
+            self.audit("meeting.approve", meeting=meeting.date)
+        return self.meeting_by_id(meeting.id)
+
+    def mark_geheimhouding(self, meeting: Meeting) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE meetings SET geheimhouding_read = 1 WHERE id = ?",
+                              (meeting.id,))
+            self.audit("meeting.geheimhouding", meeting=meeting.date)
+
+    @staticmethod
+    def require_writable(meeting: Meeting) -> None:
+        if meeting.status == "closed":
+            raise MeetingClosed(f"de vergadering van {meeting.date.isoformat()} is gesloten en "
+                                "kan niet meer worden gewijzigd. Heropen haar met "
+                                "'overleg meeting reopen --reason ...'.")
+
+    # --- agenda items --------------------------------------------------------------
+
+    def _item(self, row: sqlite3.Row) -> Item:
+        return Item(row["id"], row["meeting_id"], row["case_id"], row["position"],
+                    tuple(json.loads(row["reasons"])), row["minutes"], bool(row["added"]),
+                    bool(row["dropped"]), row["note"])
+
+    def items(self, meeting: Meeting, include_dropped: bool = False) -> list[Item]:
+        """The meeting's agenda items in order (dropped ones only when asked)."""
+        sql = "SELECT * FROM agenda_items WHERE meeting_id = ?"
+        if not include_dropped:
+            sql += " AND dropped = 0"
+        return [self._item(r) for r in self._rows(sql + " ORDER BY dropped, position, id",
+                                                  (meeting.id,))]
+
+    def replace_items(self, meeting: Meeting, items: Sequence[Item], action: str) -> None:
+        """Store a (re)built agenda: every item of `items`, positions as given."""
+        self.require_writable(meeting)
+        with self.transaction():
+            self.conn.execute("DELETE FROM agenda_items WHERE meeting_id = ?", (meeting.id,))
+            for item in items:
+                self._insert("agenda_items", {
+                    "meeting_id": meeting.id, "case_id": item.case_id,
+                    "position": item.position, "reasons": json.dumps(list(item.reasons)),
+                    "minutes": item.minutes, "added": int(item.added),
+                    "dropped": int(item.dropped), "note": item.note,
+                })
+            self.audit(action, meeting=meeting.date)
+
+    def update_item(self, meeting: Meeting, item: Item, action: str, **changes: Any) -> None:
+        """Change one item (dropped, minutes, position, ...) and log it."""
+        self.require_writable(meeting)
+        with self.transaction():
+            for key, value in changes.items():
+                if key == "reasons":
+                    value = json.dumps(list(value))
+                self.conn.execute(f"UPDATE agenda_items SET {key} = ? WHERE id = ?",
+                                  (value, item.id))
+            self.audit(action, item.case_id, meeting.date)
+
+    def insert_item(self, meeting: Meeting, item: Item, action: str) -> None:
+        self.require_writable(meeting)
+        with self.transaction():
+            self._insert("agenda_items", {
+                "meeting_id": meeting.id, "case_id": item.case_id, "position": item.position,
+                "reasons": json.dumps(list(item.reasons)), "minutes": item.minutes,
+                "added": int(item.added), "dropped": int(item.dropped), "note": item.note,
+            })
+            self.audit(action, item.case_id, meeting.date)
+
+    def reorder(self, meeting: Meeting, case_ids: Sequence[str]) -> None:
+        """Give the listed items positions 1..n in the given order (inside a transaction)."""
+        for position, case_id in enumerate(case_ids, start=1):
+            self.conn.execute("UPDATE agenda_items SET position = ? WHERE meeting_id = ? "
+                              "AND case_id = ?", (position, meeting.id, case_id))
+
+    # --- attendance, notes, decisions, reviews -------------------------------------
+
+    def attend(self, meeting: Meeting, agency: str, name: str, present: bool) -> None:
+        self.require_writable(meeting)
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO attendance (meeting_id, agency, name, present) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (meeting_id, agency, name) DO UPDATE SET present = excluded.present",
+                (meeting.id, agency, name, int(present)))
+            self.audit("meeting.attend", meeting=meeting.date)
+
+    def attendance(self, meeting: Meeting) -> list[Attendance]:
+        return [Attendance(r["id"], r["meeting_id"], r["agency"], r["name"], bool(r["present"]))
+                for r in self._rows("SELECT * FROM attendance WHERE meeting_id = ? "
+                                    "ORDER BY agency, name", (meeting.id,))]
+
+    def add_entry(self, meeting: Meeting, case_id: str, kind: str, text: str) -> Entry:
+        self.require_writable(meeting)
+        with self.transaction():
+            entry_id = self._insert("entries", {"meeting_id": meeting.id, "case_id": case_id,
+                                                "kind": kind, "text": text, "at": now()})
+            self.audit(f"meeting.{kind}", case_id, meeting.date)
+        return self.entries(meeting, case_id, entry_id=entry_id)[0]
+
+    def entries(self, meeting: Meeting, case_id: str | None = None,
+                entry_id: int | None = None) -> list[Entry]:
+        sql, params = "SELECT * FROM entries WHERE meeting_id = ?", [meeting.id]
+        if case_id is not None:
+            sql, params = sql + " AND case_id = ?", [*params, case_id]
+        if entry_id is not None:
+            sql, params = sql + " AND id = ?", [*params, entry_id]
+        return [Entry(r["id"], r["meeting_id"], r["case_id"], r["kind"], r["text"], r["at"])
+                for r in self._rows(sql + " ORDER BY id", params)]
+
+    def add_review(self, meeting: Meeting, case_id: str, next_date: date | None,
+                   status: str | None) -> Review:
+        self.require_writable(meeting)
+        with self.transaction():
+            review_id = self._insert("reviews", {
+                "meeting_id": meeting.id, "case_id": case_id,
+                "next_date": next_date.isoformat() if next_date else None,
+                "status": status, "at": now()})
+            self.audit("meeting.review", case_id, meeting.date)
+        return next(r for r in self.reviews(meeting, case_id) if r.id == review_id)
+
+    def reviews(self, meeting: Meeting, case_id: str | None = None) -> list[Review]:
+        sql, params = "SELECT * FROM reviews WHERE meeting_id = ?", [meeting.id]
+        if case_id is not None:
+            sql, params = sql + " AND case_id = ?", [*params, case_id]
+        return [Review(r["id"], r["meeting_id"], r["case_id"], _d(r["next_date"]), r["status"],
+                       r["at"]) for r in self._rows(sql + " ORDER BY id", params)]
+
+    def discussed_cases(self, meeting: Meeting) -> set[str]:
+        """Cases for which the meeting recorded a note, decision, action, review or action done."""
+        rows = self.conn.execute(
+            "SELECT case_id FROM entries WHERE meeting_id = :m "
+            "UNION SELECT case_id FROM reviews WHERE meeting_id = :m "
+            "UNION SELECT case_id FROM actions WHERE meeting_id = :m "
+            "UNION SELECT case_id FROM actions WHERE done_meeting_id = :m",
+            {"m": meeting.id}).fetchall()
+        return {r[0] for r in rows}
+
+    # --- actions -------------------------------------------------------------------
+
+    _ACTION_SQL = ("SELECT a.*, m.date AS meeting_date FROM actions a "
+                   "LEFT JOIN meetings m ON m.id = a.meeting_id")
+
+    def _action(self, r: sqlite3.Row) -> Action:
+        return Action(r["id"], r["case_id"], r["owner"], r["who"], r["text"],
+                      date.fromisoformat(r["due"]), r["status"], r["meeting_id"],
+                      _d(r["meeting_date"]), r["done_at"], r["done_meeting_id"],
+                      r["done_comment"])
+
+    def add_action(self, case_id: str, owner: str, who: str | None, text: str, due: date,
+                   meeting: Meeting | None) -> Action:
+        if meeting is not None:
+            self.require_writable(meeting)
+        with self.transaction():
+            action_id = self._insert("actions", {
+                "case_id": case_id, "owner": owner, "who": who, "text": text,
+                "due": due.isoformat(), "meeting_id": meeting.id if meeting else None,
+                "created_at": now()})
+            self.audit("action.add", case_id, meeting.date if meeting else None)
+        return self.action(action_id)
+
+    def action(self, action_id: int) -> Action:
+        rows = self._rows(self._ACTION_SQL + " WHERE a.id = ?", (action_id,))
+        if not rows:
+            raise OverlegError(f"actie #{action_id} bestaat niet. Zie 'overleg action list'.")
+        return self._action(rows[0])
+
+    def complete_action(self, action: Action, comment: str | None,
+                        meeting: Meeting | None) -> Action:
+        if meeting is not None:
+            self.require_writable(meeting)
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE actions SET status = 'done', done_at = ?, done_meeting_id = ?, "
+                "done_comment = ? WHERE id = ?",
+                (now(), meeting.id if meeting else None, comment, action.id))
+            self.audit("action.done", action.case_id, meeting.date if meeting else None)
+        return self.action(action.id)
+
+    def actions(self, *, case_id: str | None = None, owner: str | None = None,
+                status: str | None = "open", due_before: date | None = None,
+                meeting: Meeting | None = None, case_ids: Sequence[str] | None = None,
+                ) -> list[Action]:
+        """Actions by filter, ordered by deadline then id. `due_before` uses the index."""
+        where, params = [], []
+        if status is not None:
+            where, params = [*where, "a.status = ?"], [*params, status]
+        if due_before is not None:
+            where, params = [*where, "a.due < ?"], [*params, due_before.isoformat()]
+        if case_id is not None:
+            where, params = [*where, "a.case_id = ?"], [*params, case_id]
+        if owner is not None:
+            where, params = [*where, "a.owner = ?"], [*params, owner]
+        if meeting is not None:
+            where, params = [*where, "a.meeting_id = ?"], [*params, meeting.id]
+        if case_ids is not None:
+            marks = ", ".join("?" for _ in case_ids) or "NULL"
+            where, params = [*where, f"a.case_id IN ({marks})"], [*params, *case_ids]
+        sql = self._ACTION_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        return [self._action(r) for r in self._rows(sql + " ORDER BY a.due, a.id", params)]
+
+    def actions_done_in(self, meeting: Meeting) -> list[Action]:
+        rows = self._rows(self._ACTION_SQL + " WHERE a.done_meeting_id = ? ORDER BY a.id",
+                          (meeting.id,))
+        return [self._action(r) for r in rows]
+
+    # --- history for agenda selection ----------------------------------------------
+
+    def history(self, before: date) -> History:
+        """Per case: meetings before `before` that discussed it, closed agendas it was on,
+        and its open actions."""
+        history = History()
+        rows = self.conn.execute(
+            "SELECT x.case_id, m.date FROM meetings m JOIN ("
+            " SELECT meeting_id, case_id FROM entries"
+            " UNION SELECT meeting_id, case_id FROM reviews"
+            " UNION SELECT meeting_id, case_id FROM actions WHERE meeting_id IS NOT NULL"
+            " UNION SELECT done_meeting_id, case_id FROM actions"
+            "   WHERE done_meeting_id IS NOT NULL"
+            ") x ON x.meeting_id = m.id WHERE m.date < ? ORDER BY m.date",
+            (before.isoformat(),)).fetchall()
+        for case_id, on in rows:
+            history.discussed.setdefault(case_id, []).append(date.fromisoformat(on))
+        rows = self.conn.execute(
+            "SELECT i.case_id, m.date FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id"
+            " WHERE m.status = 'closed' AND i.dropped = 0 AND m.date < ? ORDER BY m.date",
+            (before.isoformat(),)).fetchall()
+        for case_id, on in rows:
+            history.on_closed_agenda.setdefault(case_id, []).append(date.fromisoformat(on))
+        for action in self.actions(status="open"):
+            history.open_actions.setdefault(action.case_id, []).append(action)
+        return history
+
+    # --- write-back bookkeeping ----------------------------------------------------
+
+    def record_writeback(self, meeting: Meeting, case_id: str, changes: dict[str, str]) -> None:
+        with self.transaction():
+            for key, value in changes.items():
+                self._insert("writebacks", {"meeting_id": meeting.id, "case_id": case_id,
+                                            "key": key, "value": value, "at": now()})
+            self.audit("case.writeback", case_id, meeting.date)
+
+    def writebacks(self, meeting: Meeting) -> dict[str, dict[str, str]]:
+        result: dict[str, dict[str, str]] = {}
+        for r in self._rows("SELECT * FROM writebacks WHERE meeting_id = ? ORDER BY id",
+                            (meeting.id,)):
+            result.setdefault(r["case_id"], {})[r["key"]] = r["value"]
+        return result
+
+    # --- mail ----------------------------------------------------------------------
+
+    def record_mailing(self, meeting: Meeting | None, kind: str, partner: str,
+                       recipients: Sequence[str]) -> None:
+        with self.transaction():
+            self._insert("mailings", {"meeting_id": meeting.id if meeting else None,
+                                      "kind": kind, "partner": partner,
+                                      "recipients": json.dumps(list(recipients)),
+                                      "sent_at": now()})
+            self.audit(f"mail.sent.{kind}", meeting=meeting.date if meeting else None)
+
+    def mailings(self, meeting: Meeting, kind: str) -> dict[str, str]:
+        """partner -> when the `kind` mail of this meeting was last sent to it."""
+        return {r["partner"]: r["sent_at"] for r in self._rows(
+            "SELECT partner, sent_at FROM mailings WHERE meeting_id = ? AND kind = ? "
+            "ORDER BY id", (meeting.id, kind))}
+
+    # --- audit log -----------------------------------------------------------------
+
+    def log(self, case_id: str | None = None) -> list[AuditEntry]:
+        sql, params = "SELECT at, who, action, case_id, meeting FROM audit", []
+        if case_id is not None:
+            sql, params = sql + " WHERE case_id = ?", [case_id]
+        return [AuditEntry(*r) for r in self.conn.execute(sql + " ORDER BY id", params)]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script; trigger bodies keep their inner semicolons."""
+    statements, current = [], ""
+    for line in script.strip().splitlines():
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]
