@@ -180,6 +180,12 @@ _MIGRATIONS: list[str] = [
     CREATE INDEX actions_status_due ON actions(status, due);
     CREATE INDEX actions_case ON actions(case_id);
     CREATE INDEX actions_owner ON actions(owner, status);
+    CREATE TABLE reopenings (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
     CREATE TABLE writebacks (
         id INTEGER PRIMARY KEY,
         meeting_id INTEGER NOT NULL REFERENCES meetings(id),
@@ -364,6 +370,23 @@ class Store:
                                   (now(), meeting.id))
             self.audit(action, meeting=meeting.date)
         return self.meeting_by_id(meeting.id)
+
+    def reopen_meeting(self, meeting: Meeting, reason: str) -> Meeting:
+        """Open a closed meeting again; the reason is kept with the meeting, not in the log."""
+        with self.transaction():
+            self._insert("reopenings", {"meeting_id": meeting.id, "reason": reason,
+                                        "at": now()})
+            self.conn.execute("UPDATE meetings SET status = 'open' WHERE id = ?", (meeting.id,))
+            self.audit("meeting.reopen", meeting=meeting.date)
+        return self.meeting_by_id(meeting.id)
+
+    def meeting_counts(self, meeting: Meeting) -> dict[str, int]:
+        """Items on the agenda, decisions and actions recorded in the meeting."""
+        row = self.conn.execute(
+            "SELECT (SELECT count(*) FROM agenda_items WHERE meeting_id = :m AND dropped = 0),"
+            " (SELECT count(*) FROM entries WHERE meeting_id = :m AND kind = 'decision'),"
+            " (SELECT count(*) FROM actions WHERE meeting_id = :m)", {"m": meeting.id}).fetchone()
+        return {"items": row[0], "decisions": row[1], "actions": row[2]}
 
     def approve_meeting(self, meeting: Meeting) -> Meeting:
         with self.transaction():

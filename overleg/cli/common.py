@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from overleg.cases import CaseSet, Finding
+    from overleg.cases import Case, CaseSet, Finding
     from overleg.config import Workspace
     from overleg.store import Store
 
@@ -55,6 +56,17 @@ class Session:
                 err(f"{len(self._cases.errors)} fout(en) in casusbestanden; die casussen doen "
                     "niet mee. Zie 'overleg cases check'.")
         return self._cases
+
+    def day(self, text: str) -> date:
+        """A date the user typed (ISO, Dutch or relative; `volgende` uses the schedule)."""
+        from overleg.dates import parse_date
+
+        schema = self.workspace().config.schema if text.strip().lower() == "volgende" else None
+        return parse_date(text, schedule=schema)
+
+    def case(self, case_id: str) -> Case:
+        """The case with that id (broken case files reported on stderr)."""
+        return self.cases().get(case_id)
 
     def close(self) -> None:
         if self._store is not None:

@@ -1,0 +1,239 @@
+"""Recording a meeting on a Store: start, attend, note, decide, review, actions, close."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from overleg import dates
+from overleg.cases import STATUSES, Case, CaseSet, write_back
+from overleg.config import Workspace
+from overleg.errors import (
+    InvalidInput,
+    MeetingClosed,
+    MeetingNotFound,
+    OverlegError,
+    StaleCaseFile,
+)
+from overleg.store import Action, Entry, Meeting, Review, Store
+
+
+def current_meeting(store: Store) -> Meeting:
+    """The open meeting, or a clear error saying how to start one."""
+    meeting = store.open_meeting()
+    if meeting is None:
+        raise MeetingNotFound("er is geen open vergadering. Start er een met "
+                              "'overleg meeting start'.")
+    return meeting
+
+
+def start_meeting(store: Store, ws: Workspace, cases: Sequence[Case],
+                  on: date) -> tuple[Meeting, bool]:
+    """Open the meeting of `on` (building its agenda when there is none); (meeting, built)."""
+    from overleg.agenda import build_agenda
+
+    other = store.open_meeting()
+    if other is not None and other.date != on:
+        raise OverlegError(f"de vergadering van {dates.fmt(other.date)} is nog open. Sluit die "
+                           "eerst met 'overleg meeting close'.")
+    meeting = store.meeting(on)
+    built = False
+    if meeting is None:
+        meeting, _ = build_agenda(store, cases, on, ws.config)
+        built = True
+    if meeting.status == "closed":
+        raise MeetingClosed(f"de vergadering van {dates.fmt(on)} is al gesloten. Heropen haar "
+                            "met 'overleg meeting reopen --reason ...'.")
+    if meeting.status == "planned":
+        meeting = store.set_meeting_status(meeting, "open", "meeting.start")
+        if ws.config.geheimhouding:
+            # `meeting start` shows the statement for the chair to read out.
+            store.mark_geheimhouding(meeting)
+    return meeting, built
+
+
+def on_agenda(store: Store, ws: Workspace, meeting: Meeting, case: Case, add: bool) -> None:
+    """Refuse to record on a case that is not on the agenda, unless `add` puts it on."""
+    if any(item.case_id == case.id for item in store.items(meeting)):
+        return
+    if not add:
+        raise InvalidInput(f'casus "{case.id}" staat niet op de agenda van '
+                           f"{dates.fmt(meeting.date)}. Gebruik --add om hem toe te voegen.")
+    from overleg.agenda import add_to_agenda
+
+    add_to_agenda(store, meeting, case, ws.config, reason=None, minutes=None)
+
+
+def check_partner(ws: Workspace, code: str) -> str:
+    """`code` as a configured agency code (case-insensitive input), or a clear error."""
+    for known in ws.config.partners:
+        if known.lower() == code.lower():
+            return known
+    raise InvalidInput(f"partner '{code}' staat niet in overleg.toml. "
+                       f"Bekend: {', '.join(ws.config.partners)}.")
+
+
+def attend(store: Store, ws: Workspace, code: str, name: str, present: bool = True) -> str:
+    """Record who is at the table (or sent apologies) for an agency; returns the agency code."""
+    meeting = current_meeting(store)
+    agency = check_partner(ws, code)
+    if not name.strip():
+        raise InvalidInput("geef de naam van de deelnemer op.")
+    store.attend(meeting, agency, name.strip(), present)
+    return agency
+
+
+def record(store: Store, ws: Workspace, case: Case, kind: str, text: str,
+           add: bool = False) -> Entry:
+    """A note or decision on a case of the open meeting."""
+    meeting = current_meeting(store)
+    if not text.strip():
+        raise InvalidInput("de tekst is leeg; typ wat er is besproken of besloten.")
+    on_agenda(store, ws, meeting, case, add)
+    return store.add_entry(meeting, case.id, kind, text.strip())
+
+
+def review(store: Store, ws: Workspace, case: Case, next_date: date | None,
+           status: str | None, add: bool = False) -> Review:
+    """Next review date and/or new status of a case, written back when the meeting closes."""
+    meeting = current_meeting(store)
+    if next_date is None and status is None:
+        raise InvalidInput("geef --next DATUM en/of --status STATUS op.")
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"status '{status}' bestaat niet. Kies uit: {', '.join(STATUSES)}.")
+    if next_date is not None and next_date <= meeting.date:
+        raise InvalidInput(f"de volgende bespreking ({dates.fmt(next_date)}) moet na de "
+                           f"vergadering van {dates.fmt(meeting.date)} liggen.")
+    on_agenda(store, ws, meeting, case, add)
+    return store.add_review(meeting, case.id, next_date, status)
+
+
+def add_action(store: Store, ws: Workspace, case: Case, owner: str, who: str | None,
+               due: date, text: str, add: bool = False) -> Action:
+    """An action with owner agency and deadline; part of the open meeting when there is one."""
+    agency = check_partner(ws, owner)
+    if agency not in case.partners:
+        raise InvalidInput(f'{agency} is geen partner van casus "{case.id}" '
+                           f"(partners: {', '.join(case.partners)}).")
+    if not text.strip():
+        raise InvalidInput("de actie heeft geen tekst; beschrijf wat er moet gebeuren.")
+    meeting = store.open_meeting()
+    if meeting is not None:
+        on_agenda(store, ws, meeting, case, add)
+    return store.add_action(case.id, agency, (who or "").strip() or None, text.strip(), due,
+                            meeting)
+
+
+def complete_action(store: Store, action_id: int, comment: str | None) -> Action:
+    """Mark an action done; in an open meeting it counts as discussing the case."""
+    action = store.action(action_id)
+    if action.status == "done":
+        raise InvalidInput(f"actie #{action.id} is al afgerond.")
+    meeting = store.open_meeting()
+    if meeting is not None and not any(i.case_id == action.case_id
+                                       for i in store.items(meeting)):
+        meeting = None  # ticked off between agenda items: not a discussion of that case
+    return store.complete_action(action, (comment or "").strip() or None, meeting)
+
+
+@dataclass
+class CloseResult:
+    meeting: Meeting
+    written: dict[str, list[str]] = field(default_factory=dict)  # case id -> keys changed
+    missing: list[str] = field(default_factory=list)  # discussed cases without a case file
+
+
+def planned_writeback(store: Store, meeting: Meeting, case: Case) -> dict[str, object]:
+    """The front-matter values this meeting sets for a discussed case."""
+    reviews = store.reviews(meeting, case.id)
+    status = next((r.status for r in reversed(reviews) if r.status), None)
+    next_date = next((r.next_date for r in reversed(reviews) if r.next_date), None)
+    updates: dict[str, object] = {}
+    if status is None and case.status == "aangemeld":
+        status = "actief"
+    if status is not None and status != case.status:
+        updates["status"] = status
+    if status == "afgesloten" and case.afgesloten_op is None:
+        updates["afgesloten_op"] = meeting.date
+    if case.agenda:
+        updates["agenda"] = False
+    if next_date is not None and next_date != case.bespreken:
+        updates["bespreken"] = next_date
+    return updates
+
+
+def close_meeting(store: Store, ws: Workspace, case_set: CaseSet) -> CloseResult:
+    """Write the discussed cases' new state back into their files, then close the meeting.
+
+    Every file is checked before any is written, so a vanished or broken case file stops
+    the close with nothing half done. Keys this meeting already wrote (before a reopen)
+    are not written again.
+    """
+    meeting = current_meeting(store)
+    by_id = case_set.by_id()
+    discussed = sorted(store.discussed_cases(meeting))
+    result = CloseResult(meeting)
+    problems = []
+    for case_id in discussed:
+        case = by_id.get(case_id)
+        if case is None:
+            problems.append(f'casus "{case_id}" (geen geldig casusbestand gevonden)')
+        elif not case.path.is_file():
+            problems.append(f'casus "{case_id}" ({ws.rel(case.path)} is verdwenen)')
+    if problems:
+        raise StaleCaseFile("de vergadering is niet gesloten; deze casussen kunnen niet worden "
+                            "bijgewerkt: " + "; ".join(problems) + ". Herstel de bestanden "
+                            "(zie 'overleg cases check') en sluit opnieuw.")
+    already = store.writebacks(meeting)
+    for case_id in discussed:
+        case = by_id[case_id]
+        updates = {k: v for k, v in planned_writeback(store, meeting, case).items()
+                   if already.get(case_id, {}).get(k) != _text(v)}
+        if not updates:
+            continue
+        changed = write_back(case.path, case.id, updates)
+        if changed:
+            store.record_writeback(meeting, case.id, {k: _text(updates[k]) for k in changed})
+            result.written[case.id] = changed
+    result.meeting = store.set_meeting_status(meeting, "closed", "meeting.close")
+    return result
+
+
+def _text(value: object) -> str:
+    from overleg.cases import format_value
+
+    return format_value(value)
+
+
+def reopen_meeting(store: Store, reason: str) -> Meeting:
+    """Reopen the most recent closed meeting; the reason is required and kept."""
+    if not reason.strip():
+        raise InvalidInput("geef met --reason op waarom de vergadering wordt heropend.")
+    if (open_one := store.open_meeting()) is not None:
+        raise OverlegError(f"de vergadering van {dates.fmt(open_one.date)} is nog open; "
+                           "sluit die eerst.")
+    meeting = store.latest_closed()
+    if meeting is None:
+        raise MeetingNotFound("er is geen gesloten vergadering om te heropenen.")
+    return store.reopen_meeting(meeting, reason.strip())
+
+
+def approve_minutes(store: Store, on: date) -> Meeting:
+    """The minutes of the meeting of `on` are approved: no longer CONCEPT."""
+    meeting = store.meeting(on)
+    if meeting is None:
+        raise MeetingNotFound(f"er is geen vergadering op {dates.fmt(on)}. "
+                              "Zie 'overleg meeting list'.")
+    if meeting.status != "closed":
+        raise InvalidInput(f"de vergadering van {dates.fmt(on)} is nog niet gesloten; alleen "
+                           "het verslag van een gesloten vergadering kan worden vastgesteld.")
+    if meeting.approved_at:
+        raise InvalidInput(f"het verslag van {dates.fmt(on)} is al vastgesteld.")
+    return store.approve_meeting(meeting)
+
+
+def meeting_summaries(store: Store) -> list[dict[str, object]]:
+    """One row per meeting with counts, oldest first (the `meeting list --json` shape)."""
+    return [{"date": m.date.isoformat(), "status": m.status, **store.meeting_counts(m)}
+            for m in store.meetings()]

@@ -1,0 +1,63 @@
+"""Shared fixtures: every test gets its own workspace under tmp_path and a fixed "today"."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from overleg.cli.app import app
+from overleg.config import init_workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+TODAY = "2026-11-28"  # a Saturday; the example meeting is Tuesday 2026-12-01
+
+
+@pytest.fixture(autouse=True)
+def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OVERLEG_TODAY", TODAY)
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("OVERLEG_SMTP_PASSWORD", raising=False)
+    # No test may pick up a workspace outside tmp_path.
+    monkeypatch.setenv("OVERLEG_WORKSPACE", str(tmp_path / "geen-werkmap"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def example_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh copy of the example workspace, selected as the workspace."""
+    ws = tmp_path / "werkmap"
+    init_workspace(ws, example=True)
+    monkeypatch.setenv("OVERLEG_WORKSPACE", str(ws))
+    return ws
+
+
+@pytest.fixture
+def empty_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A new workspace with the example config but no case files."""
+    ws = tmp_path / "leeg"
+    init_workspace(ws, example=False)
+    shutil.copyfile(EXAMPLES / "overleg.toml", ws / "overleg.toml")
+    monkeypatch.setenv("OVERLEG_WORKSPACE", str(ws))
+    return ws
+
+
+class Run:
+    """The real CLI in-process: `run("cases", "list")` -> result with exit_code, stdout, stderr."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None):  # noqa: A002
+        return self.runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def run() -> Callable[..., object]:
+    return Run()
