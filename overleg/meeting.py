@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from overleg import dates
 from overleg.cases import STATUSES, Case, CaseSet, write_back
-from overleg.config import Workspace
+from overleg.config import Config, Workspace
 from overleg.errors import (
     InvalidInput,
     MeetingClosed,
@@ -16,7 +17,10 @@ from overleg.errors import (
     OverlegError,
     StaleCaseFile,
 )
-from overleg.store import Action, Entry, Meeting, Review, Store
+from overleg.store import Action, Attendance, Entry, Meeting, Review, Store
+
+if TYPE_CHECKING:
+    from overleg.agenda import AgendaEntry
 
 
 def current_meeting(store: Store) -> Meeting:
@@ -237,3 +241,72 @@ def meeting_summaries(store: Store) -> list[dict[str, object]]:
     """One row per meeting with counts, oldest first (the `meeting list --json` shape)."""
     return [{"date": m.date.isoformat(), "status": m.status, **store.meeting_counts(m)}
             for m in store.meetings()]
+
+
+# --- the minutes' data -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MinutesItem:
+    """One agenda item as the minutes tell it."""
+
+    entry: AgendaEntry
+    notes: list[Entry]
+    decisions: list[Entry]
+    new_actions: list[Action]
+    earlier_actions: list[Action]  # from earlier meetings: still open, or done in this one
+    next_review: date | None
+    new_status: str | None
+    discussed: bool
+
+    @property
+    def case_id(self) -> str:
+        return self.entry.slot.case_id
+
+
+@dataclass(frozen=True)
+class Minutes:
+    meeting: Meeting
+    present: list[Attendance]
+    absent: list[Attendance]
+    items: list[MinutesItem]
+
+    @property
+    def concept(self) -> bool:
+        return self.meeting.approved_at is None
+
+
+def minutes_view(store: Store, meeting: Meeting, cases_by_id: Mapping[str, Case],
+                 config: Config) -> Minutes:
+    """Everything the minutes of `meeting` say, item by item, in agenda order."""
+    from overleg.agenda import agenda_view
+
+    view = agenda_view(store, meeting, cases_by_id, config)
+    discussed = store.discussed_cases(meeting)
+    entries = store.entries(meeting)
+    reviews = store.reviews(meeting)
+    written = store.writebacks(meeting)
+    new_actions = store.actions(meeting=meeting, status=None)
+    items = []
+    for entry in view.entries:
+        case_id = entry.slot.case_id
+        own_reviews = [r for r in reviews if r.case_id == case_id]
+        earlier = [a for a in store.actions(case_id=case_id, status=None)
+                   if a.meeting_id != meeting.id and (
+                       a.done_meeting_id == meeting.id
+                       or (a.status == "open" and (a.meeting_date or meeting.date) <= meeting.date)
+                       or (a.status == "done" and a.done_meeting_id is None and a.done_at
+                           and a.done_at[:10] >= meeting.date.isoformat()))]
+        items.append(MinutesItem(
+            entry=entry,
+            notes=[e for e in entries if e.case_id == case_id and e.kind == "note"],
+            decisions=[e for e in entries if e.case_id == case_id and e.kind == "decision"],
+            new_actions=[a for a in new_actions if a.case_id == case_id],
+            earlier_actions=earlier,
+            next_review=next((r.next_date for r in reversed(own_reviews) if r.next_date), None),
+            new_status=next((r.status for r in reversed(own_reviews) if r.status),
+                            written.get(case_id, {}).get("status")),
+            discussed=case_id in discussed,
+        ))
+    attendance = store.attendance(meeting)
+    return Minutes(meeting, [a for a in attendance if a.present],
+                   [a for a in attendance if not a.present], items)

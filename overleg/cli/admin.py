@@ -22,7 +22,7 @@ def workspace_init(
     from overleg.config import init_workspace
 
     init_workspace(path, example)
-    out(f"Werkmap gemaakt in {path}.")
+    out(f"Werkmap gemaakt in {path.resolve()}.")  # not "in .." for `overleg init .`
     out(f"Pas {path / 'overleg.toml'} aan (partners, e-mailadressen) en zet casussen in "
         f"{path / 'casussen'}.")
     if example:

@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from overleg import __version__
-from overleg.cli import admin, cases
+from overleg.cli import action, admin, agenda, cases, documents, meeting
 from overleg.cli.common import err, new_session, session
 from overleg.errors import OverlegError
 
@@ -87,6 +87,10 @@ def root(
 
 
 app.add_typer(cases.app, name="cases")
+app.add_typer(agenda.app, name="agenda")
+app.add_typer(meeting.app, name="meeting")
+app.add_typer(action.app, name="action")
+documents.register(app)
 admin.register(app)
 
 

@@ -1,0 +1,343 @@
+"""The agenda: rule-based selection, order and time slots (pure), and agenda edits on a Store.
+
+The top half is pure: cases, the history of earlier meetings, a date and the config go
+in, an ordered list comes out (DESIGN 4). The bottom half is a thin layer of operations
+on a Store (build, view, add, drop, move) that the `agenda` and `meeting` commands share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, time, timedelta
+
+from overleg import dates
+from overleg.cases import PRIORITIES, Case
+from overleg.config import Config
+from overleg.errors import InvalidInput, MeetingClosed, MeetingNotFound, OverlegError
+from overleg.store import Action, History, Item, Meeting, Store
+
+REASON_LABELS: dict[str, str] = {
+    "new": "nieuwe aanmelding",
+    "requested": "op verzoek",
+    "review": "evaluatie",
+    "actions_due": "acties verlopen",
+    "supervision_ending": "toezicht loopt af",
+    "carried_over": "aangehouden",
+}
+_PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITIES)}
+
+
+# --- pure: selection and order ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Selected:
+    """A case the rules put on the agenda of one date."""
+
+    case_id: str
+    reasons: tuple[str, ...]  # in REASON_LABELS order
+    trigger: date  # the earliest trigger date of its reasons
+    minutes: int
+
+
+def minutes_for(case: Case, config: Config) -> int:
+    """An item's time box: the case's `minuten`, else `nieuw` for a new case, else `standaard`."""
+    if case.minuten is not None:
+        return case.minuten
+    return config.minuten_nieuw if case.status == "aangemeld" else config.minuten_standaard
+
+
+def reasons_for(case: Case, history: History, on: date, config: Config) -> dict[str, date]:
+    """reason code -> trigger date, for every reason of DESIGN 4 that holds for `case` on `on`.
+
+    Only history of meetings before `on` counts; later entries in `history` are ignored.
+    """
+    if case.status == "afgesloten":
+        return {}
+    discussed = sorted(d for d in history.discussed.get(case.id, ()) if d < on)
+    last_discussed = discussed[-1] if discussed else None
+
+    def discussed_since(start: date) -> bool:
+        return last_discussed is not None and last_discussed >= start
+
+    found: dict[str, date] = {}
+    if case.status == "aangemeld":
+        found["new"] = case.aangemeld_op
+    if case.agenda:
+        found["requested"] = on
+    if case.bespreken is not None and case.bespreken <= on \
+            and not discussed_since(case.bespreken):
+        found["review"] = case.bespreken
+    due = [a.due for a in history.open_actions.get(case.id, ())
+           if a.status == "open" and a.due <= on
+           and (a.meeting_date is None or a.meeting_date < on)]
+    if due:
+        found["actions_due"] = min(due)
+    einde = case.toezicht.einde if case.toezicht else None
+    window = timedelta(days=config.toezicht_dagen)
+    if einde is not None and on < einde <= on + window \
+            and not discussed_since(einde - window):
+        found["supervision_ending"] = einde
+    # Carried over since the first closed meeting after the last discussion (the longest wait).
+    postponed = sorted(d for d in history.on_closed_agenda.get(case.id, ())
+                       if d < on and (last_discussed is None or d > last_discussed))
+    if postponed:
+        found["carried_over"] = postponed[0]
+    return {code: found[code] for code in REASON_LABELS if code in found}
+
+
+def select_agenda(cases: Iterable[Case], history: History, on: date,
+                  config: Config) -> list[Selected]:
+    """The cases on the agenda of `on`, ordered by priority, earliest trigger date, then id."""
+    selected: list[tuple[int, Selected]] = []
+    for case in cases:
+        found = reasons_for(case, history, on, config)
+        if found:
+            rank = _PRIORITY_RANK.get(case.prioriteit, _PRIORITY_RANK["midden"])
+            selected.append((rank, Selected(case.id, tuple(found), min(found.values()),
+                                            minutes_for(case, config))))
+    selected.sort(key=lambda pair: (pair[0], pair[1].trigger, pair[1].case_id))
+    return [s for _, s in selected]
+
+
+# --- pure: time slots ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Slot:
+    """An agenda item with its place in time."""
+
+    position: int  # 1..n in agenda order
+    case_id: str
+    reasons: tuple[str, ...]
+    minutes: int
+    start: time
+    end: time
+    fits: bool  # ends no later than begintijd + duur
+    added: bool  # put on by the chair
+    note: str  # the chair's reason for adding it
+
+
+def _clock(minutes: int) -> time:
+    minutes %= 24 * 60
+    return time(minutes // 60, minutes % 60)
+
+
+def meeting_end(config: Config) -> time:
+    """The scheduled end of a meeting: begintijd + duur."""
+    return _clock(config.begintijd.hour * 60 + config.begintijd.minute + config.duur)
+
+
+def time_slots(items: Sequence[Item], config: Config) -> list[Slot]:
+    """Start and end times for `items` in the order given, counted from `begintijd`."""
+    begin = config.begintijd.hour * 60 + config.begintijd.minute
+    limit = begin + config.duur
+    slots: list[Slot] = []
+    at = begin
+    for position, item in enumerate(items, start=1):
+        end = at + item.minutes
+        slots.append(Slot(position, item.case_id, item.reasons, item.minutes, _clock(at),
+                          _clock(end), end <= limit, item.added, item.note))
+        at = end
+    return slots
+
+
+# --- operations on a Store -------------------------------------------------------------
+# Thin: each reads what it needs, checks the meeting's state and makes one logged change.
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """One agenda line with everything a document or screen needs."""
+
+    slot: Slot
+    case: Case | None  # None when the case file vanished or broke since the agenda was built
+    open_actions: list[Action]  # open actions from earlier meetings (or none), by deadline
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    """A stored agenda with its time slots, cases and open actions."""
+
+    meeting: Meeting
+    entries: list[AgendaEntry]
+    total_minutes: int
+    end: time  # when the last item ends
+    fits: bool  # total_minutes <= duur
+
+
+def _fmt(on: date) -> str:
+    return dates.fmt(on)
+
+
+def _refuse_closed(meeting: Meeting, what: str) -> None:
+    if meeting.status == "closed":
+        raise MeetingClosed(f"de vergadering van {_fmt(meeting.date)} is gesloten; {what}. "
+                            "Heropen haar eerst met 'overleg meeting reopen --reason ...'.")
+
+
+def _refuse_started(meeting: Meeting, what: str) -> None:
+    _refuse_closed(meeting, what)
+    if meeting.status == "open":
+        raise OverlegError(f"de vergadering van {_fmt(meeting.date)} is al begonnen; {what}. "
+                           "Dat kan alleen zolang de agenda gepland is.")
+
+
+def _items_from(selected: Sequence[Selected]) -> list[Item]:
+    return [Item(0, 0, s.case_id, position, s.reasons, s.minutes)
+            for position, s in enumerate(selected, start=1)]
+
+
+def build_agenda(store: Store, cases: Sequence[Case], on: date, config: Config,
+                 keep: bool = False) -> tuple[Meeting, bool]:
+    """Select and store the planned agenda of `on`; (meeting, True when it replaced one).
+
+    Without `keep` the stored agenda is replaced by the rule selection. With `keep` the
+    selection is redone but the chair's edits survive: items the chair added stay (with
+    their minutes), dropped items stay dropped, and every item that remains keeps its
+    relative order; cases newly selected by the rules follow at the end in rule order.
+    Rule items no longer selected leave the agenda; all items get fresh reasons.
+    """
+    with store.transaction():  # one write transaction: a second `build` waits for this one
+        meeting = store.meeting(on)
+        existed = meeting is not None
+        if meeting is None:
+            meeting = store.create_meeting(on)
+        else:
+            _refuse_started(meeting, "de agenda kan niet opnieuw worden opgebouwd")
+        selected = select_agenda(cases, store.history(before=on), on, config)
+        old = store.items(meeting, include_dropped=True)
+        if keep and old:
+            items, action = _keep_edits(old, selected), "agenda.rebuild_keep"
+        else:
+            items, action = _items_from(selected), "agenda.rebuild" if existed else "agenda.build"
+        store.replace_items(meeting, items, action)
+    return meeting, existed
+
+
+def _keep_edits(old: Sequence[Item], selected: Sequence[Selected]) -> list[Item]:
+    by_id = {s.case_id: s for s in selected}
+    known = {item.case_id for item in old}
+    kept: list[Item] = []
+    for item in old:
+        rule = by_id.get(item.case_id)
+        reasons = rule.reasons if rule else ()
+        if item.dropped:
+            kept.append(replace(item, reasons=reasons or item.reasons))
+        elif item.added:
+            kept.append(replace(item, reasons=reasons))
+        elif rule is not None:
+            kept.append(replace(item, reasons=rule.reasons, minutes=rule.minutes))
+    kept += [item for item in _items_from(selected) if item.case_id not in known]
+    # Live items first, in their kept order; dropped ones after them, as stored.
+    live = [i for i in kept if not i.dropped]
+    gone = [i for i in kept if i.dropped]
+    return [replace(item, position=n) for n, item in enumerate(live + gone, start=1)]
+
+
+def agenda_view(store: Store, meeting: Meeting, cases_by_id: Mapping[str, Case],
+                config: Config) -> AgendaView:
+    """The stored agenda of `meeting` with time slots, cases and their earlier open actions."""
+    slots = time_slots(store.items(meeting), config)
+    ids = [slot.case_id for slot in slots]
+    actions: dict[str, list[Action]] = {}
+    for action in store.actions(status="open", case_ids=ids):
+        if action.meeting_date is None or action.meeting_date < meeting.date:
+            actions.setdefault(action.case_id, []).append(action)
+    entries = [AgendaEntry(slot, cases_by_id.get(slot.case_id), actions.get(slot.case_id, []))
+               for slot in slots]
+    total = sum(slot.minutes for slot in slots)
+    begin = config.begintijd.hour * 60 + config.begintijd.minute
+    return AgendaView(meeting, entries, total, _clock(begin + total), total <= config.duur)
+
+
+def _find(store: Store, meeting: Meeting, case_id: str) -> Item:
+    item = next((i for i in store.items(meeting, include_dropped=True) if i.case_id == case_id),
+                None)
+    iso = meeting.date.isoformat()
+    if item is None:
+        raise InvalidInput(f'casus "{case_id}" staat niet op de agenda van '
+                           f"{_fmt(meeting.date)}. Zie 'overleg agenda show --date {iso}'.")
+    if item.dropped:
+        raise InvalidInput(f'casus "{case_id}" is al van de agenda van {_fmt(meeting.date)} '
+                           f"gehaald. Zet hem terug met 'overleg agenda add {case_id} "
+                           f"--date {iso}'.")
+    return item
+
+
+def add_to_agenda(store: Store, meeting: Meeting, case: Case, config: Config,
+                  reason: str | None, minutes: int | None) -> Item:
+    """Put a case on a planned or open agenda, at the end (a dropped item is restored).
+
+    The item carries the rule reasons the case has on the meeting date (often none) and
+    the chair's `reason` as its note; minutes default as for a selected item.
+    """
+    _refuse_closed(meeting, "er kan niets meer op de agenda")
+    items = store.items(meeting, include_dropped=True)
+    live = [i for i in items if not i.dropped]
+    existing = next((i for i in items if i.case_id == case.id), None)
+    if existing is not None and not existing.dropped:
+        raise InvalidInput(f'casus "{case.id}" staat al op de agenda van '
+                           f"{_fmt(meeting.date)} (punt {live.index(existing) + 1}).")
+    position = len(live) + 1
+    with store.transaction():
+        if existing is not None:
+            changes: dict[str, object] = {"dropped": 0, "position": position}
+            if minutes is not None:
+                changes["minutes"] = minutes
+            if reason is not None:
+                changes["note"] = reason
+            store.update_item(meeting, existing, "agenda.restore", **changes)
+        else:
+            found = reasons_for(case, store.history(before=meeting.date), meeting.date, config)
+            item = Item(0, meeting.id, case.id, position, tuple(found),
+                        minutes if minutes is not None else minutes_for(case, config),
+                        added=True, note=reason or "")
+            store.insert_item(meeting, item, "agenda.add")
+        store.reorder(meeting, [i.case_id for i in live] + [case.id])
+    return next(i for i in store.items(meeting) if i.case_id == case.id)
+
+
+def drop_from_agenda(store: Store, meeting: Meeting, case_id: str) -> None:
+    """Take an item off a planned agenda; it stays dropped when the agenda is rebuilt --keep."""
+    _refuse_started(meeting, "punten kunnen niet meer van de agenda")
+    item = _find(store, meeting, case_id)
+    rest = [i.case_id for i in store.items(meeting) if i.case_id != case_id]
+    with store.transaction():
+        store.update_item(meeting, item, "agenda.drop", dropped=1, position=len(rest) + 1)
+        store.reorder(meeting, rest)
+
+
+def move_on_agenda(store: Store, meeting: Meeting, case_id: str, position: int) -> None:
+    """Move an item of a planned agenda to `position` (1..n); the others shift up or down."""
+    _refuse_started(meeting, "de volgorde ligt vast")
+    item = _find(store, meeting, case_id)
+    order = [i.case_id for i in store.items(meeting) if i.case_id != case_id]
+    if not 1 <= position <= len(order) + 1:
+        raise InvalidInput(f"positie {position} bestaat niet: de agenda van "
+                           f"{_fmt(meeting.date)} heeft {len(order) + 1} punten; kies 1 tot "
+                           f"en met {len(order) + 1}.")
+    order.insert(position - 1, item.case_id)
+    with store.transaction():
+        store.reorder(meeting, order)
+        store.audit("agenda.move", case_id, meeting.date)
+
+
+def meeting_for(store: Store, on: date) -> Meeting:
+    """The stored meeting of `on`, or MeetingNotFound saying how to build its agenda."""
+    meeting = store.meeting(on)
+    if meeting is None:
+        raise MeetingNotFound(f"geen agenda voor {_fmt(on)}; maak er een met "
+                              f"'overleg agenda build --date {on.isoformat()}'")
+    return meeting
+
+
+def default_date(store: Store, config: Config) -> date:
+    """What a command without --date means: the open meeting, else the next planned one,
+    else the next date of the schedule, else today (all on or after today)."""
+    if (meeting := store.open_meeting()) is not None:
+        return meeting.date
+    today = dates.today()
+    if (meeting := store.next_planned(today)) is not None:
+        return meeting.date
+    if config.schema and (found := dates.next_meeting(config.schema, today)) is not None:
+        return found
+    return today

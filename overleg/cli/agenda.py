@@ -1,0 +1,252 @@
+"""`overleg agenda ...`: build, show, edit and render the agenda of a meeting."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from overleg.cli.common import console, err, out, plain, print_json, session
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from overleg.agenda import AgendaView
+
+app = typer.Typer(help="De agenda van een overleg opbouwen, bekijken, aanpassen en maken.",
+                  no_args_is_help=True)
+
+
+class Format(StrEnum):
+    md = "md"
+    html = "html"
+    txt = "txt"
+
+
+DateOpt = Annotated[str | None, typer.Option(
+    "--date", help="Datum van het overleg (bijv. 2026-12-01, 1-12-2026, dinsdag, volgende); "
+    "standaard het open overleg, anders het volgende geplande of de volgende datum uit het "
+    "schema.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")]
+CaseArg = Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.")]
+
+_STATUS = {"planned": "gepland", "open": "geopend", "closed": "gesloten"}
+
+
+def _date(text: str | None) -> date:
+    from overleg import dates
+    from overleg.agenda import default_date
+
+    s = session()
+    config = s.workspace().config
+    if text is None:
+        return default_date(s.store(), config)
+    return dates.parse_date(text, schedule=config.schema)
+
+
+def _view(on: date) -> AgendaView:
+    from overleg.agenda import agenda_view, meeting_for
+
+    s = session()
+    store = s.store()
+    meeting = meeting_for(store, on)
+    return agenda_view(store, meeting, s.cases().by_id(), s.workspace().config)
+
+
+def _as_json(view: AgendaView) -> dict[str, Any]:
+    return {
+        "date": view.meeting.date.isoformat(),
+        "status": view.meeting.status,
+        "items": [{"position": e.slot.position, "case": e.slot.case_id,
+                   "reasons": list(e.slot.reasons), "minutes": e.slot.minutes,
+                   "start": f"{e.slot.start:%H:%M}", "fits": e.slot.fits}
+                  for e in view.entries],
+    }
+
+
+def _reasons(view_entry: Any) -> str:
+    from overleg.agenda import REASON_LABELS
+
+    slot = view_entry.slot
+    labels = [REASON_LABELS.get(code, code) for code in slot.reasons]
+    if slot.added:
+        labels.append(f"toegevoegd: {slot.note}" if slot.note else "toegevoegd")
+    return ", ".join(labels)
+
+
+def _print(view: AgendaView) -> None:
+    from rich.table import Table
+
+    from overleg.dates import fmt
+
+    config = session().workspace().config
+    meeting = view.meeting
+    title = f"Agenda {fmt(meeting.date)} ({_STATUS.get(meeting.status, meeting.status)})"
+    if not view.entries:
+        out(f"{title}: geen punten.")
+        return
+    table = Table(title=title, title_justify="left", box=None, header_style="bold",
+                  pad_edge=False)
+    for column, justify in (("#", "right"), ("tijd", "left"), ("casus", "left"),
+                            ("persoon", "left"), ("redenen", "left"), ("min", "right"),
+                            ("", "left")):
+        table.add_column(column, justify=justify,  # type: ignore[arg-type]
+                         no_wrap=column not in ("redenen", "persoon"))
+    for entry in view.entries:
+        slot = entry.slot
+        person = entry.case.label if entry.case else "(casusbestand ontbreekt of bevat fouten)"
+        table.add_row(*plain(str(slot.position), f"{slot.start:%H:%M}", slot.case_id, person,
+                             _reasons(entry), str(slot.minutes),
+                             "" if slot.fits else "past niet"),
+                      style=None if slot.fits else "dim")
+    con = console()
+    with con.capture() as captured:  # rich pads every line to the table's width
+        con.print(table)
+    out("\n".join(line.rstrip() for line in captured.get().splitlines()))
+    late = sum(1 for e in view.entries if not e.slot.fits)
+    summary = f"Totaal {view.total_minutes} van {config.duur} minuten — "
+    if late == 0:
+        summary += "alles past."
+    else:
+        summary += f"{late} {'punt past' if late == 1 else 'punten passen'} niet."
+    out(summary)
+
+
+@app.command("build")
+def agenda_build(
+    on: DateOpt = None,
+    keep: Annotated[bool, typer.Option("--keep", help="Bewaar toegevoegde, geschrapte en "
+                                       "verschoven punten van een eerdere opbouw.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Stel de agenda samen volgens de regels en bewaar haar als geplande agenda.
+
+    Voorbeeld: overleg agenda build --date 2026-12-01
+    """
+    from overleg import dates
+    from overleg.agenda import build_agenda
+
+    s = session()
+    config = s.workspace().config
+    day = _date(on)
+    case_set = s.cases()
+    meeting, replaced = build_agenda(s.store(), case_set.cases, day, config, keep=keep)
+    if config.schema and dates.next_meeting(config.schema, day) != day:
+        err(f"Let op: {dates.fmt_long(day)} is geen datum uit het schema van het overleg.")
+    if replaced and keep:
+        err(f"Agenda van {dates.fmt(day)} opnieuw opgebouwd; toegevoegde, geschrapte en "
+            "verschoven punten zijn bewaard.")
+    elif replaced:
+        err(f"Agenda van {dates.fmt(day)} vervangen (handmatige wijzigingen vervallen; "
+            "gebruik --keep om ze te bewaren).")
+    view = _view(meeting.date)
+    if as_json:
+        print_json(_as_json(view))
+    else:
+        _print(view)
+    if case_set.errors:  # those cases could not be selected: the agenda may be incomplete
+        raise typer.Exit(1)
+
+
+@app.command("show")
+def agenda_show(on: DateOpt = None, as_json: JsonOpt = False) -> None:
+    """Toon de agenda: tijden, casussen, redenen en wat niet in de tijd past.
+
+    Voorbeeld: overleg agenda show --date 2026-12-01
+    """
+    view = _view(_date(on))
+    if as_json:
+        print_json(_as_json(view))
+    else:
+        _print(view)
+
+
+@app.command("add")
+def agenda_add(
+    case_id: CaseArg,
+    on: DateOpt = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Waarom de casus erbij "
+                                               "komt (komt op de agenda).")] = None,
+    minutes: Annotated[int | None, typer.Option("--minutes", min=1, max=240,
+                                                help="Minuten voor dit punt.")] = None,
+) -> None:
+    """Zet een casus op de agenda (achteraan); een geschrapt punt komt terug.
+
+    Voorbeeld: overleg agenda add 2026-033 --reason "vraag van de GGZ" --minutes 10
+    """
+    from overleg.agenda import add_to_agenda, meeting_for
+    from overleg.dates import fmt
+
+    s = session()
+    day = _date(on)
+    meeting = meeting_for(s.store(), day)
+    case = s.cases().get(case_id)
+    item = add_to_agenda(s.store(), meeting, case, s.workspace().config, reason, minutes)
+    err(f"Casus {case.id} staat op de agenda van {fmt(day)} als punt {item.position}.")
+
+
+@app.command("drop")
+def agenda_drop(case_id: CaseArg, on: DateOpt = None) -> None:
+    """Haal een punt van de geplande agenda (blijft eraf bij 'build --keep').
+
+    Voorbeeld: overleg agenda drop 2026-009 --date 2026-12-01
+    """
+    from overleg.agenda import drop_from_agenda, meeting_for
+    from overleg.dates import fmt
+
+    s = session()
+    day = _date(on)
+    drop_from_agenda(s.store(), meeting_for(s.store(), day), case_id)
+    err(f"Casus {case_id} is van de agenda van {fmt(day)} gehaald.")
+
+
+@app.command("move")
+def agenda_move(
+    case_id: CaseArg,
+    position: Annotated[int, typer.Argument(metavar="POSITIE", help="Nieuwe plaats (1 is de "
+                                            "eerste).")],
+    on: DateOpt = None,
+) -> None:
+    """Verplaats een punt op de geplande agenda.
+
+    Voorbeeld: overleg agenda move 2026-021 1 --date 2026-12-01
+    """
+    from overleg.agenda import meeting_for, move_on_agenda
+    from overleg.dates import fmt
+
+    s = session()
+    day = _date(on)
+    move_on_agenda(s.store(), meeting_for(s.store(), day), case_id, position)
+    err(f"Casus {case_id} staat nu op punt {position} van de agenda van {fmt(day)}.")
+
+
+@app.command("render")
+def agenda_render(
+    on: DateOpt = None,
+    partner: Annotated[str | None, typer.Option("--partner", help="Alleen de punten van deze "
+                                                "partner (code, bijv. POL).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Formaat van het document.")]
+    = Format.md,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Schrijf naar dit "
+                                                "bestand in plaats van naar het scherm.")]
+    = None,
+) -> None:
+    """Maak de agenda als document: volledig (voorzitter) of per partner.
+
+    Voorbeeld: overleg agenda render --partner POL --format html -o uit/agenda-POL.html
+    """
+    import sys
+
+    from overleg.render import render_agenda, resolve_partner, write_output
+
+    s = session()
+    ws = s.workspace()
+    code = resolve_partner(ws.config, partner) if partner is not None else None
+    text = render_agenda(ws, _view(_date(on)), fmt.value, code)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_output(output, text)
+    err(f"Agenda geschreven naar {output}.")

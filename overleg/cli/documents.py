@@ -1,0 +1,168 @@
+"""`overleg minutes` and `overleg mail`: the documents that leave the table."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from overleg.cli.common import console, err, out, session
+
+FormatOpt = Annotated[str, typer.Option("--format", help="md, html of txt.")]
+
+
+def _closed_meeting(on: str | None):  # type: ignore[no-untyped-def]
+    """The meeting of --date, else the most recent closed one."""
+    from overleg.agenda import meeting_for
+    from overleg.errors import MeetingNotFound
+
+    s = session()
+    store = s.store()
+    if on:
+        return meeting_for(store, s.day(on))
+    meeting = store.latest_closed()
+    if meeting is None:
+        raise MeetingNotFound("er is nog geen gesloten vergadering. Sluit de vergadering met "
+                              "'overleg meeting close' of kies er een met --date.")
+    return meeting
+
+
+def minutes(
+    on: Annotated[str | None, typer.Option("--date", help="Datum van de vergadering "
+                                           "(standaard de laatst gesloten).")] = None,
+    partner: Annotated[str | None, typer.Option("--partner", help="Alleen de casussen van "
+                                                "deze partner, met zijn actielijst.")] = None,
+    fmt: FormatOpt = "md",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Schrijf naar dit "
+                                                "bestand in plaats van naar het scherm.")] = None,
+) -> None:
+    """Maak het verslag: volledig voor de voorzitter, of per partner.
+
+    Voorbeeld: overleg minutes --partner POL --format html -o uit/verslag-POL.html
+    """
+    from overleg.dates import today
+    from overleg.meeting import minutes_view
+    from overleg.render import partner_actions, render_minutes, resolve_partner, write_output
+
+    s = session()
+    ws, store = s.workspace(), s.store()
+    meeting = _closed_meeting(on)
+    cases = s.cases().by_id()
+    view = minutes_view(store, meeting, cases, ws.config)
+    actions = []
+    if partner:
+        partner = resolve_partner(ws.config, partner)
+        actions = partner_actions(store.actions(status="open"), partner, cases, today())
+    text = render_minutes(ws, view, fmt, partner, actions)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    write_output(output, text)
+    if partner:
+        with store.transaction():
+            store.audit(f"render.minutes.{partner}", meeting=meeting.date)
+    err(f"Verslag geschreven naar {output}.")
+
+
+def mail(
+    on: Annotated[str | None, typer.Option("--date", help="Datum van de vergadering.")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="agenda of minutes.")] = "minutes",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Map voor de "
+                                                ".eml-bestanden (standaard uit/mail).")] = None,
+    send: Annotated[bool, typer.Option("--send", help="Verstuur via SMTP (STARTTLS).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Niet om bevestiging vragen.")] = False,
+) -> None:
+    """Maak per partner een e-mail met alleen zijn casussen (en verstuur ze met --send).
+
+    Voorbeeld: overleg mail --kind minutes --send
+    """
+    from overleg.errors import InvalidInput
+    from overleg.mail import compose, send_all, write_drafts
+
+    s = session()
+    ws, store = s.workspace(), s.store()
+    if kind not in ("agenda", "minutes"):
+        raise InvalidInput(f"soort '{kind}' bestaat niet. Kies agenda of minutes.")
+    if kind == "agenda":
+        from overleg.agenda import meeting_for
+        from overleg.dates import today
+        from overleg.errors import MeetingNotFound
+
+        meeting = meeting_for(store, s.day(on)) if on else store.next_planned(today())
+        if meeting is None:
+            raise MeetingNotFound("er is geen geplande vergadering. Maak de agenda met "
+                                  "'overleg agenda build' of kies er een met --date.")
+    else:
+        meeting = _closed_meeting(on)
+    batch = write_drafts(compose(ws, store, s.cases(), meeting, kind),
+                         output or ws.out_dir / "mail")
+    with store.transaction():
+        for outgoing in batch.messages:
+            store.audit(f"mail.draft.{kind}.{outgoing.partner}", meeting=meeting.date)
+    _summary(batch)
+    if not send:
+        if batch.messages:
+            err(f"Concepten staan in {batch.messages[0].path.parent if batch.messages[0].path else ''}"
+                ". Verstuur met --send.")
+        return
+    if not batch.messages:
+        out("Niets te versturen.")
+        return
+    already = store.mailings(meeting, kind)
+    again = [o.partner for o in batch.messages if o.partner in already]
+    if not yes:
+        question = f"{len(batch.messages)} e-mail(s) versturen via {ws.config.mail.smtp_host}?"
+        if again:
+            question = (f"Al eerder verstuurd aan {', '.join(again)}. Opnieuw versturen? "
+                        + question)
+        if not typer.confirm(question, default=False):
+            err("Niets verstuurd.")
+            raise typer.Exit(1)
+    from rich.progress import Progress
+
+    failures = 0
+    with Progress(console=console(), transient=True) as progress:
+        task = progress.add_task("Versturen", total=len(batch.messages))
+        by_partner = {o.partner: o for o in batch.messages}
+
+        def report(delivery) -> None:  # type: ignore[no-untyped-def]
+            nonlocal failures
+            progress.advance(task)
+            outgoing = by_partner[delivery.partner]
+            if delivery.ok:
+                store.record_mailing(meeting, kind, delivery.partner, outgoing.recipients)
+                progress.console.print(f"verstuurd: {delivery.partner} "
+                                       f"({', '.join(outgoing.recipients)})", markup=False)
+            else:
+                failures += 1
+                progress.console.print(f"NIET verstuurd: {delivery.partner}: {delivery.detail}",
+                                       markup=False)
+
+        send_all(batch.messages, ws.config.mail, os.environ.get("OVERLEG_SMTP_PASSWORD"),
+                 report)
+    if failures:
+        err(f"Fout: {failures} e-mail(s) niet verstuurd; de rest wel. Probeer opnieuw met --send.")
+        raise typer.Exit(1)
+    out(f"{len(batch.messages)} e-mail(s) verstuurd.")
+
+
+def _summary(batch) -> None:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    from overleg.cli.common import plain
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("partner", "aan", "bestand"):
+        table.add_column(column)
+    for o in batch.messages:
+        table.add_row(*plain(o.partner, ", ".join(o.recipients), str(o.path or "")))
+    for code in batch.not_reached:
+        table.add_row(*plain(code, "NIET BEREIKT: geen e-mailadres in overleg.toml", ""))
+    console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("minutes")(minutes)
+    app.command("mail")(mail)

@@ -1,0 +1,245 @@
+"""E-mail to partners: EmailMessage, .eml drafts, iCalendar deadlines, SMTP delivery."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from overleg.cases import CaseSet
+from overleg.config import Config, MailConfig, Workspace
+from overleg.errors import OverlegError
+from overleg.store import Action, Meeting, Store
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for one partner, and where its .eml draft was written."""
+
+    partner: str
+    recipients: tuple[str, ...]
+    message: EmailMessage
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    partner: str
+    ok: bool
+    detail: str = ""
+
+
+def build_message(config: Config, partner: str, subject: str, text: str, html: str,
+                  ics: bytes | None = None) -> EmailMessage:
+    """A multipart text + HTML message for one partner, as a draft (X-Unsent: 1)."""
+    message = EmailMessage()
+    sender = config.mail.afzender or "casusoverleg@localhost"
+    message["From"] = sender
+    message["To"] = ", ".join(config.partners[partner].email)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now().astimezone())
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    message["X-Unsent"] = "1"  # Outlook opens the .eml as a draft to check and send
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    if ics is not None:
+        message.add_attachment(ics, maintype="text", subtype="calendar",
+                               filename="acties.ics", params={"method": "PUBLISH"})
+    return message
+
+
+def actions_calendar(actions: Sequence[Action], config: Config, partner: str) -> bytes:
+    """All-day events for a partner's action deadlines: case id and task, never initials."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//overleg//casusoverleg//NL")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"Acties {partner} - {config.naam}")
+    stamp = datetime.now().astimezone()
+    for action in actions:
+        event = Event()
+        event.add("uid", f"overleg-actie-{action.id}-{partner}@overleg")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", action.due)
+        event.add("dtend", action.due + timedelta(days=1))
+        event.add("summary", f"Actie #{action.id} casus {action.case_id}: {action.text}")
+        owner = f"{action.owner} ({action.who})" if action.who else action.owner
+        event.add("description", f"Eigenaar: {owner}. Deadline van een actie uit "
+                                 f"{config.naam}.")
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def write_eml(outgoing: Outgoing, folder: Path, stem: str) -> Outgoing:
+    """Write the draft as `<folder>/<stem>.eml` (owner-only, atomic)."""
+    from overleg.render import write_output
+
+    path = write_output(folder / f"{stem}.eml", outgoing.message.as_bytes())
+    return Outgoing(outgoing.partner, outgoing.recipients, outgoing.message, path)
+
+
+def is_loopback(host: str) -> bool:
+    """True when every address `host` resolves to is a loopback address."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    addresses = {info[4][0] for info in infos}
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback
+                                   for a in addresses)
+
+
+def send_all(messages: Sequence[Outgoing], mail: MailConfig, password: str | None,
+             on_result: Callable[[Delivery], None] | None = None) -> list[Delivery]:
+    """Deliver each message over one SMTP session; a failure is reported per partner."""
+    import smtplib
+    import ssl
+
+    if not mail.starttls and not is_loopback(mail.smtp_host):
+        raise OverlegError(f"verzenden zonder STARTTLS naar '{mail.smtp_host}' is geweigerd: "
+                           "zonder versleuteling alleen naar een server op dit apparaat "
+                           "(localhost). Zet starttls = true in [mail].")
+    try:
+        smtp = smtplib.SMTP(mail.smtp_host, mail.smtp_port, timeout=30)
+    except OSError as exc:
+        raise OverlegError(f"geen verbinding met de mailserver {mail.smtp_host}:"
+                           f"{mail.smtp_port} ({exc}). Er is niets verzonden.") from None
+    results: list[Delivery] = []
+    try:
+        smtp.ehlo()
+        if mail.starttls:
+            try:
+                smtp.starttls(context=ssl.create_default_context())
+            except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
+                raise OverlegError(f"de mailserver {mail.smtp_host} biedt geen veilige "
+                                   f"verbinding (STARTTLS: {exc}). Er is niets verzonden."
+                                   ) from None
+            smtp.ehlo()
+        if mail.gebruiker:
+            if not password:
+                raise OverlegError("geen wachtwoord: zet $OVERLEG_SMTP_PASSWORD. "
+                                   "Er is niets verzonden.")
+            try:
+                smtp.login(mail.gebruiker, password)
+            except smtplib.SMTPException as exc:
+                raise OverlegError(f"inloggen op de mailserver mislukt ({exc}). "
+                                   "Er is niets verzonden.") from None
+        for outgoing in messages:
+            message = _for_sending(outgoing.message)
+            try:
+                refused = smtp.send_message(message, to_addrs=list(outgoing.recipients))
+            except (smtplib.SMTPException, OSError) as exc:
+                delivery = Delivery(outgoing.partner, False, _smtp_reason(exc))
+            else:
+                delivery = (Delivery(outgoing.partner, False,
+                                     "geweigerd: " + ", ".join(sorted(refused)))
+                            if refused else Delivery(outgoing.partner, True))
+            results.append(delivery)
+            if on_result:
+                on_result(delivery)
+    finally:
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+    return results
+
+
+def _for_sending(message: EmailMessage) -> EmailMessage:
+    """A copy without the draft marker (X-Unsent is for the .eml file only)."""
+    import copy
+
+    sent = copy.deepcopy(message)
+    del sent["X-Unsent"]
+    return sent
+
+
+def _smtp_reason(exc: Exception) -> str:
+    code = getattr(exc, "smtp_code", None)
+    if hasattr(exc, "recipients"):
+        codes = {c for c, _ in getattr(exc, "recipients").values()}
+        return f"alle ontvangers geweigerd (code {', '.join(map(str, sorted(codes)))})"
+    return f"mislukt ({code})" if code else f"mislukt ({exc})"
+
+
+def subject(config: Config, kind: str, on: date) -> str:
+    """The subject: the meeting's name and date, never case details."""
+    from overleg.dates import fmt
+
+    what = "Agenda" if kind == "agenda" else "Verslag en acties"
+    return f"{what} {config.naam} {fmt(on)}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The messages of one mailing, and the partners that have no address to reach."""
+
+    meeting: Meeting
+    kind: str  # agenda | minutes
+    messages: list[Outgoing]
+    not_reached: list[str]
+
+
+def compose(ws: Workspace, store: Store, case_set: CaseSet, meeting: Meeting,
+            kind: str) -> Batch:
+    """One message per partner with something to receive: its own agenda, or its minutes
+    with its action list and an .ics of its deadlines. Each sees only its own cases."""
+    from overleg import dates
+    from overleg.render import render_agenda, render_minutes
+
+    config = ws.config
+    cases = case_set.by_id()
+    messages: list[Outgoing] = []
+    not_reached: list[str] = []
+    title = subject(config, kind, meeting.date)
+    if kind == "agenda":
+        from overleg.agenda import agenda_view
+        from overleg.render import partner_agenda
+
+        view = agenda_view(store, meeting, cases, config)
+        for code, partner in config.partners.items():
+            if not partner_agenda(view, code).entries:
+                continue
+            if not partner.email:
+                not_reached.append(code)
+                continue
+            text = render_agenda(ws, view, "txt", code)
+            html = render_agenda(ws, view, "html", code)
+            messages.append(Outgoing(code, partner.email,
+                                     build_message(config, code, title, text, html)))
+        return Batch(meeting, kind, messages, not_reached)
+    from overleg.meeting import minutes_view
+    from overleg.render import partner_actions, partner_minutes
+
+    minutes = minutes_view(store, meeting, cases, config)
+    open_actions = store.actions(status="open")
+    today = dates.today()
+    for code, partner in config.partners.items():
+        own = partner_actions(open_actions, code, cases, today)
+        if not partner_minutes(minutes, code).items and not own:
+            continue
+        if not partner.email:
+            not_reached.append(code)
+            continue
+        text = render_minutes(ws, minutes, "txt", code, own)
+        html = render_minutes(ws, minutes, "html", code, own)
+        ics = actions_calendar(own, config, code) if own else None
+        messages.append(Outgoing(code, partner.email,
+                                 build_message(config, code, title, text, html, ics)))
+    return Batch(meeting, kind, messages, not_reached)
+
+
+def write_drafts(batch: Batch, folder: Path) -> Batch:
+    """Write every message of the batch as an .eml draft in `folder`."""
+    kind = "agenda" if batch.kind == "agenda" else "verslag"
+    stem = f"{kind}-{batch.meeting.date.isoformat()}"
+    written = [write_eml(o, folder, f"{stem}-{o.partner}") for o in batch.messages]
+    return Batch(batch.meeting, batch.kind, written, batch.not_reached)

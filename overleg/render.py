@@ -1,0 +1,220 @@
+"""Documents from Jinja templates: the environment, its filters, per-partner views, output files.
+
+Templates come from the workspace's `templates/` first, then the built-in ones. Case
+text only ever reaches a template as a value: it is printed as written (never rendered
+as template code), escaped in HTML, and a BSN in it is masked in every output.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import replace
+from datetime import date, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from overleg import dates
+from overleg.cases import mask_bsn
+from overleg.config import Config, Workspace, package_dir
+from overleg.errors import InvalidInput, OverlegError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    import jinja2
+
+    from overleg.agenda import AgendaView
+    from overleg.cases import Case
+    from overleg.meeting import Minutes
+    from overleg.store import Action
+
+FORMATS = ("md", "html", "txt")
+
+_environments: dict[Path, tuple[Config, jinja2.Environment]] = {}
+
+
+def _finalize(value: Any) -> Any:
+    """Applied to every printed value: mask a BSN in text; None prints as nothing."""
+    from markupsafe import Markup
+
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return Markup(mask_bsn(str(value)))
+    if isinstance(value, str):
+        return mask_bsn(value)
+    return value
+
+
+def _datum(value: date | None) -> str:
+    return dates.fmt(value) if value is not None else ""
+
+
+def _datum_lang(value: date | None) -> str:
+    return dates.fmt_long(value) if value is not None else ""
+
+
+def _tijd(value: time | None) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}" if value is not None else ""
+
+
+def _reden(code: str) -> str:
+    from overleg.agenda import REASON_LABELS
+
+    return REASON_LABELS.get(code, code)
+
+
+def _nl2br(value: str) -> Any:
+    """HTML: escape the text and keep its line breaks as <br>."""
+    from markupsafe import Markup, escape
+
+    return Markup("<br>\n").join(escape(line) for line in str(value).split("\n"))
+
+
+def environment(ws: Workspace) -> jinja2.Environment:
+    """The Jinja environment of a workspace (cached per workspace within the process)."""
+    cached = _environments.get(ws.root)
+    if cached is not None and cached[0] == ws.config:
+        return cached[1]
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(ws.templates_dir), str(package_dir("templates"))]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+    )
+    config = ws.config
+    env.filters.update(
+        datum=_datum,
+        datum_lang=_datum_lang,
+        tijd=_tijd,
+        reden=_reden,
+        partner=config.partner_name,
+        nl2br=_nl2br,
+    )
+    _environments[ws.root] = (config, env)
+    return env
+
+
+def render_template(ws: Workspace, name: str, context: dict[str, Any]) -> str:
+    """Render template `name` (workspace override first); template errors become OverlegError."""
+    import jinja2
+
+    env = environment(ws)
+    try:
+        template = env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise OverlegError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message} "
+                           "(fout in het sjabloon)") from None
+    except jinja2.TemplateNotFound:
+        raise OverlegError(f"sjabloon templates/{name} bestaat niet") from None
+    try:
+        return template.render(context)
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+        line = next((frame.lineno for frame in reversed(traceback.extract_tb(exc.__traceback__))
+                     if template.filename and frame.filename == template.filename), None)
+        where = f"templates/{name}:{line}" if line else f"templates/{name}"
+        detail = getattr(exc, "message", None) or str(exc)
+        raise OverlegError(f"{where}: {detail} (fout in het sjabloon)") from None
+
+
+def resolve_partner(config: Config, code: str) -> str:
+    """A configured agency code (any letter case), or InvalidInput naming the known ones."""
+    for known in config.partners:
+        if known.lower() == code.strip().lower():
+            return known
+    raise InvalidInput(f"partner '{code}' staat niet in overleg.toml. "
+                       f"Bekend: {', '.join(config.partners)}.")
+
+
+def partner_agenda(view: AgendaView, partner: str) -> AgendaView:
+    """Only the items of cases in which `partner` takes part; time slots as on the full agenda."""
+    entries = [e for e in view.entries if e.case is not None and partner in e.case.partners]
+    return replace(view, entries=entries)
+
+
+def render_agenda(ws: Workspace, view: AgendaView, fmt: str, partner: str | None = None) -> str:
+    """The agenda as a document (md, html or txt): the full one, or one partner's."""
+    from overleg.agenda import meeting_end
+
+    if fmt not in FORMATS:
+        raise InvalidInput(f"formaat '{fmt}' bestaat niet; kies uit {', '.join(FORMATS)}.")
+    config = ws.config
+    partner_info = None
+    if partner is not None:
+        code = resolve_partner(config, partner)
+        view = partner_agenda(view, code)
+        partner_info = config.partners[code]
+    context = {
+        "overleg": config,
+        "meeting": view.meeting,
+        "agenda": view,
+        "entries": view.entries,
+        "partner": partner_info,
+        "begintijd": config.begintijd,
+        "eindtijd": meeting_end(config),
+        "vandaag": dates.today(),
+    }
+    return render_template(ws, f"agenda.{fmt}", context)
+
+
+def _make_dirs(folder: Path) -> None:
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+
+
+def write_output(path: Path, text: str | bytes) -> Path:
+    """Write a document atomically, readable by the owner only (missing folders made 0700)."""
+    from overleg.cases import atomic_write
+
+    _make_dirs(path.parent)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    atomic_write(path, data, mode=0o600)
+    return path
+
+
+# --- minutes and action lists ------------------------------------------------------------
+
+def partner_minutes(minutes: Minutes, partner: str) -> Minutes:
+    """Only the items of cases in which `partner` takes part; the rest are not named at all."""
+    items = [i for i in minutes.items
+             if i.entry.case is not None and partner in i.entry.case.partners]
+    return replace(minutes, items=items)
+
+
+def partner_actions(actions: Sequence[Action], partner: str,
+                    cases_by_id: Mapping[str, Case], on: date) -> list[Action]:
+    """A partner's open actions on cases it is (still) a partner of; overdue first."""
+    own = [a for a in actions if a.owner == partner and a.status == "open"
+           and (case := cases_by_id.get(a.case_id)) is not None and partner in case.partners]
+    return sorted(own, key=lambda a: (not a.overdue(on), a.due, a.id))
+
+
+def render_minutes(ws: Workspace, minutes: Minutes, fmt: str, partner: str | None = None,
+                   actions: Sequence[Action] = ()) -> str:
+    """The minutes as a document (md, html or txt): the chair's, or one partner's with its
+    action list."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"formaat '{fmt}' bestaat niet. Kies uit: {', '.join(FORMATS)}.")
+    config = ws.config
+    if partner is not None:
+        partner = resolve_partner(config, partner)
+        minutes = partner_minutes(minutes, partner)
+    return render_template(ws, f"verslag.{fmt}", {
+        "overleg": config,
+        "minutes": minutes,
+        "concept": minutes.concept,
+        "approved": date.fromisoformat(minutes.meeting.approved_at[:10])
+        if minutes.meeting.approved_at else None,
+        "partner": config.partners[partner] if partner else None,
+        "acties": list(actions),
+        "vandaag": dates.today(),
+    })
