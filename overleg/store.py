@@ -646,13 +646,36 @@ class Store:
                                       "kind": kind, "partner": partner,
                                       "recipients": json.dumps(list(recipients)),
                                       "sent_at": now()})
-            self.audit(f"mail.sent.{kind}", meeting=meeting.date if meeting else None)
+            self.audit(f"mail.sent.{kind}.{partner}", meeting=meeting.date if meeting else None)
 
     def mailings(self, meeting: Meeting, kind: str) -> dict[str, str]:
         """partner -> when the `kind` mail of this meeting was last sent to it."""
         return {r["partner"]: r["sent_at"] for r in self._rows(
             "SELECT partner, sent_at FROM mailings WHERE meeting_id = ? AND kind = ? "
             "ORDER BY id", (meeting.id, kind))}
+
+    def log_render(self, document: str, partner: str, meeting: Meeting) -> None:
+        """A per-partner document was made: who saw what is an auditor's first question."""
+        with self.transaction():
+            self.audit(f"render.{document}.{partner}", meeting=meeting.date)
+
+    # --- retention -----------------------------------------------------------------
+
+    _CASE_TABLES = ("agenda_items", "entries", "reviews", "actions", "writebacks")
+
+    def case_record_counts(self, case_id: str) -> dict[str, int]:
+        """How many meeting records of each kind the store holds for a case."""
+        return {t: self.conn.execute(f"SELECT count(*) FROM {t} WHERE case_id = ?",
+                                     (case_id,)).fetchone()[0] for t in self._CASE_TABLES}
+
+    def purge_case(self, case_id: str) -> dict[str, int]:
+        """Delete every meeting record of a case; the audit log keeps that it happened."""
+        with self.transaction():
+            counts = self.case_record_counts(case_id)
+            for table in self._CASE_TABLES:
+                self.conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
+            self.audit("purge", case_id)
+        return counts
 
     # --- audit log -----------------------------------------------------------------
 

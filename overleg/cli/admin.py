@@ -51,6 +51,120 @@ def demo(
     console().print(table)
 
 
+
+
+ACTION_LABELS = {
+    "meeting.plan": "vergadering gepland", "meeting.start": "vergadering geopend",
+    "meeting.close": "vergadering gesloten", "meeting.reopen": "vergadering heropend",
+    "meeting.approve": "verslag vastgesteld", "meeting.geheimhouding": "geheimhouding voorgelezen",
+    "meeting.attend": "aanwezigheid", "meeting.note": "notitie", "meeting.decision": "besluit",
+    "meeting.review": "vervolg/status", "action.add": "actie toegevoegd",
+    "action.done": "actie afgerond", "case.writeback": "casusbestand bijgewerkt",
+    "agenda.build": "agenda gemaakt", "agenda.rebuild": "agenda vervangen",
+    "agenda.rebuild_keep": "agenda herberekend", "agenda.add": "op agenda gezet",
+    "agenda.restore": "terug op agenda", "agenda.drop": "van agenda gehaald",
+    "agenda.move": "agendapunt verplaatst", "purge": "gegevens opgeschoond",
+}
+
+
+def _label(action: str) -> str:
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    parts = action.split(".")
+    if parts[0] == "render" and len(parts) == 3:
+        return f"{'agenda' if parts[1] == 'agenda' else 'verslag'} voor {parts[2]} gemaakt"
+    if parts[:2] == ["render", "mail"] and len(parts) == 4:
+        return f"e-mail ({parts[2]}) voor {parts[3]} klaargezet"
+    if parts[:2] == ["mail", "sent"] and len(parts) == 4:
+        return f"e-mail ({parts[2]}) verstuurd aan {parts[3]}"
+    return action
+
+
+def audit_log(
+    case_id: Annotated[str | None, typer.Option("--case", help="Alleen regels over deze "
+                                                "casus.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")] = False,
+) -> None:
+    """Toon het logboek: wie wat wanneer veranderde (zonder de getypte tekst).
+
+    Voorbeeld: overleg log --case 2026-014
+    """
+    from overleg.cli.common import console, plain, print_json, session
+
+    entries = session().store().log(case_id)
+    if as_json:
+        print_json([{"at": e.at, "who": e.who, "action": e.action, "case": e.case_id,
+                     "meeting": e.meeting} for e in entries])
+        return
+    if not entries:
+        out("Het logboek is leeg." if case_id is None else f"Geen logregels voor {case_id}.")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("tijd", "wie", "wat", "casus", "vergadering"):
+        table.add_column(column, no_wrap=True)
+    for e in entries:
+        table.add_row(*plain(e.at.replace("T", " "), e.who, _label(e.action), e.case_id or "",
+                             e.meeting or ""))
+    console().print(table)
+
+
+def purge(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Laat alleen zien wat zou "
+                                          "verdwijnen.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Schoon op zonder te vragen.")] = False,
+) -> None:
+    """Schoon vergadergegevens op van casussen die langer dan de bewaartermijn gesloten zijn.
+
+    Voorbeeld: overleg purge --dry-run
+    """
+    from overleg.cli.common import confirm, console, err, fail, plain, session
+    from overleg.dates import fmt, today
+    from overleg.retention import expired_cases
+    from overleg.retention import purge as purge_records
+
+    if dry_run and yes:
+        raise fail("kies --dry-run of --yes, niet allebei.")
+    s = session()
+    ws = s.workspace()
+    expired = expired_cases(s.store(), s.cases().cases, ws.config, today())
+    if not expired:
+        out(f"Niets op te schonen: geen casus is langer dan {ws.config.bewaartermijn} jaar "
+            "gesloten.")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("casus", "gesloten", "bewaren tot", "regels", "bestand"):
+        table.add_column(column, no_wrap=True)
+    for e in expired:
+        table.add_row(*plain(e.case.id, fmt(e.case.afgesloten_op) if e.case.afgesloten_op
+                             else "", fmt(e.until), str(e.total), ws.rel(e.case.path)))
+    console().print(table)
+    if dry_run:
+        err("Proefdraai: er is niets verwijderd. Gebruik --yes om op te schonen.")
+        return
+    if not yes and not confirm(f"Vergadergegevens van {len(expired)} casus(sen) "
+                               "definitief verwijderen?"):
+        err("Niets verwijderd.")
+        raise typer.Exit(1)
+    removed = purge_records(s.store(), expired)
+    out(f"{removed} vergaderregel(s) van {len(expired)} casus(sen) verwijderd; het logboek "
+        "houdt bij dat dit is gebeurd.")
+    files = [e.case.path for e in expired if e.case.path.exists()]
+    if files:
+        out("Deze casusbestanden mogen nu weg: " + ", ".join(ws.rel(p) for p in files))
+    if files and confirm(f"Ook de {len(files)} casusbestand(en) verwijderen?"):
+        for path in files:
+            path.unlink()
+        out(f"{len(files)} casusbestand(en) verwijderd.")
+    else:
+        err("Casusbestanden niet verwijderd.")
+
+
 def register(app: typer.Typer) -> None:
     app.command("init")(workspace_init)
     app.command("demo")(demo)
+    app.command("log")(audit_log)
+    app.command("purge")(purge)

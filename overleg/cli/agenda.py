@@ -244,7 +244,10 @@ def agenda_render(
     s = session()
     ws = s.workspace()
     code = resolve_partner(ws.config, partner) if partner is not None else None
-    text = render_agenda(ws, _view(_date(on)), fmt.value, code)
+    view = _view(_date(on))
+    text = render_agenda(ws, view, fmt.value, code)
+    if code is not None:
+        s.store().log_render("agenda", code, view.meeting)
     if output is None:
         sys.stdout.write(text)
         return

@@ -129,6 +129,17 @@ def print_findings(findings: list[Finding]) -> None:
         err(f"{finding.path}:{finding.line}: {label}{finding.message}")
 
 
+def confirm(question: str) -> bool:
+    """Ask a yes/no question on the terminal; anything but j/ja (or y/yes) is no, as is EOF."""
+    typer.echo(f"{question} [j/N] ", nl=False, err=True)
+    try:
+        answer = input()
+    except EOFError:
+        typer.echo("", err=True)
+        return False
+    return answer.strip().lower() in ("j", "ja", "y", "yes")
+
+
 def fail(message: str) -> typer.Exit:
     """Print `Fout: ...` and return the exit to raise (exit code 1)."""
     err(f"Fout: {message}")

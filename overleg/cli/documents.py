@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from overleg.cli.common import console, err, out, session
+from overleg.cli.common import confirm, console, err, out, session
 
 FormatOpt = Annotated[str, typer.Option("--format", help="md, html of txt.")]
 
@@ -56,13 +56,12 @@ def minutes(
         partner = resolve_partner(ws.config, partner)
         actions = partner_actions(store.actions(status="open"), partner, cases, today())
     text = render_minutes(ws, view, fmt, partner, actions)
+    if partner:
+        store.log_render("minutes", partner, meeting)
     if output is None:
         typer.echo(text, nl=False)
         return
     write_output(output, text)
-    if partner:
-        with store.transaction():
-            store.audit(f"render.minutes.{partner}", meeting=meeting.date)
     err(f"Verslag geschreven naar {output}.")
 
 
@@ -98,9 +97,8 @@ def mail(
         meeting = _closed_meeting(on)
     batch = write_drafts(compose(ws, store, s.cases(), meeting, kind),
                          output or ws.out_dir / "mail")
-    with store.transaction():
-        for outgoing in batch.messages:
-            store.audit(f"mail.draft.{kind}.{outgoing.partner}", meeting=meeting.date)
+    for outgoing in batch.messages:
+        store.log_render(f"mail.{kind}", outgoing.partner, meeting)
     _summary(batch)
     if not send:
         if batch.messages:
@@ -117,7 +115,7 @@ def mail(
         if again:
             question = (f"Al eerder verstuurd aan {', '.join(again)}. Opnieuw versturen? "
                         + question)
-        if not typer.confirm(question, default=False):
+        if not confirm(question):
             err("Niets verstuurd.")
             raise typer.Exit(1)
     from rich.progress import Progress
