@@ -6,7 +6,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -126,19 +126,28 @@ def _bsn_lines(text: str) -> list[int]:
 
 # --- reading ---------------------------------------------------------------------------
 
+class NotText(ValueError):
+    """Bytes that are not UTF-8 text with LF or CRLF line endings; `line` is where it shows."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def decode(raw: bytes) -> str:
-    """Bytes of a case file -> text; UTF-8 with or without BOM, LF or CRLF. ValueError else."""
+    """Bytes of a case file -> text; UTF-8 with or without BOM, LF or CRLF. NotText else."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw:
-        raise ValueError("het bestand is geen UTF-8-tekst (bevat NUL-tekens; UTF-16?)")
+        raise NotText("het bestand is geen UTF-8-tekst (bevat NUL-tekens; UTF-16?); "
+                      "sla het op als UTF-8")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ValueError(f"regel {line}: het bestand is geen UTF-8-tekst") from None
+        raise NotText("het bestand is geen UTF-8-tekst; sla het op als UTF-8",
+                      raw.count(b"\n", 0, exc.start) + 1) from None
     if "\r" in text.replace("\r\n", ""):
-        raise ValueError("losse CR-regeleinden; gebruik LF of CRLF")
+        raise NotText("losse CR-regeleinden; sla het op met LF- of CRLF-regeleinden")
     return text.replace("\r\n", "\n")
 
 
@@ -159,14 +168,22 @@ def _yaml_loader() -> Any:
     return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
-def _node_value(node: Any) -> Any:
+def _node_value(node: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """A composed node as str/list/dict; ValueError for an alias loop, bomb or odd key."""
     import yaml
 
+    # YAML anchors can refer to themselves or multiply (billion laughs): bound the walk.
+    budget = [10_000] if budget is None else budget
+    budget[0] -= 1
+    if depth > 50 or budget[0] < 0:
+        raise ValueError("de waarde is te diep genest of te groot (YAML-anker?)")
     if isinstance(node, yaml.ScalarNode):
         return node.value
     if isinstance(node, yaml.SequenceNode):
-        return [_node_value(n) for n in node.value]
-    return {_node_value(k): _node_value(v) for k, v in node.value}
+        return [_node_value(n, depth + 1, budget) for n in node.value]
+    if any(not isinstance(k, yaml.ScalarNode) for k, _ in node.value):
+        raise ValueError("een sleutel moet een eenvoudig woord zijn")
+    return {k.value: _node_value(v, depth + 1, budget) for k, v in node.value}
 
 
 def question_of(body: str) -> str:
@@ -203,6 +220,10 @@ class _Parser:
             self.add(line, "mogelijk BSN (9 cijfers die de elfproef doorstaan); haal het uit "
                            "het casusbestand. In elke uitvoer wordt het gemaskeerd.", error=False)
         split = split_front_matter(text)
+        if split is None and text.split("\n", 1)[0].rstrip() == "---":
+            self.add(1, "de front matter is niet afgesloten: zet een regel '---' onder de "
+                        "gegevens")
+            return None
         if split is None:
             self.add(1, "geen front matter: het bestand moet beginnen met een regel '---' en "
                         "de gegevens moeten eindigen met een regel '---'")
@@ -214,6 +235,9 @@ class _Parser:
             root = yaml.compose("\n".join(fm_lines), Loader=_yaml_loader())
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            context = getattr(exc, "context_mark", None)
+            if mark is not None and mark.line >= len(fm_lines) and context is not None:
+                mark = context  # "end of stream": point at the '[' or quote left open instead
             line = mark.line + 2 if mark is not None else 1
             reason = getattr(exc, "problem", None) or "ongeldige YAML"
             self.add(line, f"ongeldige YAML in de front matter ({reason})")
@@ -232,8 +256,15 @@ class _Parser:
                 self.add(line, f"sleutel '{key}' staat er twee keer in "
                                f"(eerder op regel {self.lines[key]})")
                 continue
-            data[key] = _node_value(value_node)
+            try:
+                data[key] = _node_value(value_node)
+            except ValueError as exc:
+                self.add(line, f"'{key}': {exc}")
+                continue
             self.lines[key] = line
+            if isinstance(value_node, yaml.MappingNode):  # e.g. toezicht.einde has its own line
+                for sub_key, _ in value_node.value:
+                    self.lines.setdefault(f"{key}.{sub_key.value}", sub_key.start_mark.line + 2)
         return self.build(data, body, path)
 
     def line(self, key: str) -> int:
@@ -241,7 +272,7 @@ class _Parser:
 
     def scalar(self, data: dict[str, Any], key: str) -> str | None:
         value = data.get(key)
-        if value is None or value == "" or value == "~" or value == "null":
+        if _blank(value):
             return None
         if not isinstance(value, str):
             self.add(self.line(key), f"'{key}' moet één waarde zijn, geen lijst of tabel")
@@ -276,7 +307,8 @@ class _Parser:
         value = self.scalar(data, key)
         if value is None:
             return None
-        if not value.isdigit() or not low <= int(value) <= high:
+        # isascii: str.isdigit() also accepts '²', which int() refuses.
+        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
             self.add(self.line(key), f"'{key}' = '{value}' moet een getal van {low} tot en "
                                      f"met {high} zijn")
             return None
@@ -292,7 +324,7 @@ class _Parser:
 
     def text_list(self, data: dict[str, Any], key: str) -> tuple[str, ...]:
         value = data.get(key)
-        if value is None or value == "":
+        if _blank(value):
             return ()
         if isinstance(value, str):
             value = [v for v in re.split(r"[,\s]+", value) if v]
@@ -304,7 +336,6 @@ class _Parser:
     def build(self, data: dict[str, Any], body: str, path: Path) -> Case | None:
         from overleg import dates
 
-        ok_before = len([f for f in self.findings if f.error])
         case_id = self.scalar(data, "id")
         if case_id is not None:
             if ID_RE.match(case_id):
@@ -313,7 +344,7 @@ class _Parser:
                 self.add(self.line("id"), f"'id' = '{case_id}' mag alleen letters, cijfers, "
                                           "'-', '_' en '.' bevatten")
         for key in REQUIRED:
-            if key not in data or data[key] in ("", None, []):
+            if key not in data or _blank(data[key]):
                 self.add(1 if key not in self.lines else self.line(key),
                          f"verplichte sleutel '{key}' ontbreekt")
         initialen = self.scalar(data, "initialen")
@@ -352,7 +383,7 @@ class _Parser:
         minuten = self.integer(data, "minuten", 1, 240)
         toezicht = self.toezicht(data)
         thema = self.text_list(data, "thema")
-        if len([f for f in self.findings if f.error]) > ok_before:
+        if any(f.error for f in self.findings):  # duplicate keys etc. count too
             return None
         assert case_id and initialen and status and aangemeld_op and aangemeld_door
         return Case(
@@ -377,16 +408,28 @@ class _Parser:
                                             "'voorwaarden' bevatten")
             return None
         einde = None
-        if isinstance(raw := value.get("einde"), str) and raw.strip():
+        raw = value.get("einde")
+        if raw is not None and not isinstance(raw, str):
+            self.add(self.lines.get("toezicht.einde", self.line("toezicht")),
+                     "'toezicht.einde' moet één datum zijn, geen lijst of tabel")
+        elif not _blank(raw):
             try:
                 einde = dates.parse_strict(raw)
             except InvalidDate:
-                self.add(self.line("toezicht") + 1, f"'toezicht.einde' = '{raw}' is geen "
-                                                    "geldige datum")
+                self.add(self.lines.get("toezicht.einde", self.line("toezicht")),
+                         f"'toezicht.einde' = '{raw}' is geen geldige datum "
+                         "(gebruik 2026-12-01, 1-12-2026 of 1 december 2026)")
         voorwaarden = value.get("voorwaarden") or []
         if isinstance(voorwaarden, str):
             voorwaarden = [voorwaarden]
         return Toezicht(einde, tuple(str(v) for v in voorwaarden if isinstance(v, str)))
+
+
+def _blank(value: Any) -> bool:
+    """An absent value as YAML writes it: nothing, '~', 'null', spaces or an empty list."""
+    if isinstance(value, str):
+        return value.strip() in ("", "~", "null", "Null", "NULL")
+    return value is None or value == []
 
 
 _KNOWN = {
@@ -403,10 +446,12 @@ def parse_case(raw: bytes, path: Path, shown: str, config: Config) -> tuple[Case
     parser = _Parser(shown, config)
     try:
         text = decode(raw)
-    except ValueError as exc:
-        return None, [Finding(shown, 1, str(exc))]
+    except NotText as exc:
+        return None, [Finding(shown, exc.line, str(exc))]
     case = parser.parse(text, path)
-    return case, parser.findings
+    # Findings made before the id was read (duplicate keys, BSN) still belong to that case.
+    return case, [replace(f, case_id=parser.case_id) if not f.case_id else f
+                  for f in parser.findings]
 
 
 def parser_line(raw: bytes, key: str) -> int:

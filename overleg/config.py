@@ -125,7 +125,8 @@ def load_config(path: Path) -> Config:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ConfigError(f"{path.name}:1: het bestand is geen UTF-8-tekst") from None
+        raise ConfigError(f"{path.name}:1: het bestand is geen UTF-8-tekst; sla het op als "
+                          "UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"{path.name}: kan niet gelezen worden ({exc.strerror})") from None
     return parse_config(text, path.name)
@@ -137,8 +138,9 @@ def parse_config(text: str, name: str = CONFIG_NAME) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+)", str(exc))
-        line = match.group(1) if match else "1"
-        reason = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        end = max(1, len(text.splitlines())) if "(at end of document)" in str(exc) else 1
+        line = match.group(1) if match else str(end)
+        reason = re.sub(r"\s*\(at (line|end of document).*\)$", "", str(exc))
         raise ConfigError(f"{name}:{line}: ongeldige TOML ({reason})") from None
     return _Validator(text, name).config(data)
 
@@ -154,8 +156,9 @@ class _Validator:
         header_line = 1
         for number, raw in enumerate(self.lines, start=1):
             stripped = raw.strip()
-            if stripped.startswith("[") and not stripped.startswith("[["):
-                current = stripped.strip("[]").strip().replace('"', "")
+            # A header may carry a comment: '[minuten]   # standaardtijd per agendapunt'.
+            if header := re.match(r"\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$", stripped):
+                current = re.sub(r"\s*\.\s*", ".", header.group(1)).replace('"', "")
                 if current == section:
                     header_line = number
                     if key is None:
@@ -174,7 +177,10 @@ class _Validator:
         for key in table:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                raise self.fail(section, key, f"onbekende sleutel '{key}' in [{section}] "
+                if not section and isinstance(table[key], dict):
+                    raise self.fail(key, None, f"onbekende tabel [{key}] (toegestaan: {known})")
+                where = f"in [{section}]" if section else "vóór de eerste [tabel]"
+                raise self.fail(section, key, f"onbekende sleutel '{key}' {where} "
                                               f"(toegestaan: {known})")
         return table
 
@@ -208,8 +214,8 @@ class _Validator:
         if schema is not None:
             schema = self.text("overleg", o, "schema")
             if problem := dates.check_schedule(schema):
-                raise self.fail("overleg", "schema", f"'schema' = '{schema}' is geen geldige "
-                                                     f"RRULE: {problem}")
+                raise self.fail("overleg", "schema", f"'schema' = '{schema}' is ongeldig: "
+                                                     f"{problem}")
         begin = self.text("overleg", o, "begintijd", "09:30")
         try:
             begintijd = dates.parse_time(begin)

@@ -15,8 +15,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")]
 
 @app.command("list")
 def cases_list(
-    status: Annotated[str | None, typer.Option("--status", help="Alleen casussen met deze "
-                                               "status (aangemeld, actief, nazorg, afgesloten).")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help="Alleen casussen met deze status (aangemeld, actief, nazorg, "
+        "afgesloten).")] = None,
     partner: Annotated[str | None, typer.Option("--partner", help="Alleen casussen waarin "
                                                 "deze partner zit (code, bijv. POL).")] = None,
     as_json: JsonOpt = False,
@@ -60,7 +61,9 @@ def cases_list(
 
 
 @app.command("show")
-def cases_show(case_id: Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.")]) -> None:
+def cases_show(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.")],
+) -> None:
     """Toon één casus: de gegevens en de tekst.
 
     Voorbeeld: overleg cases show 2026-014

@@ -1,0 +1,284 @@
+"""overleg.toml -> Config (with `overleg.toml:LINE: ...` errors) and finding the workspace."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from overleg.config import (
+    Config,
+    MailConfig,
+    Partner,
+    find_workspace,
+    load_config,
+    load_workspace,
+    parse_config,
+)
+from overleg.errors import ConfigError, WorkspaceNotFound
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = """\
+# proefconfiguratie
+[overleg]
+naam = "Casusoverleg Zuid"
+locatie = "Veiligheidshuis"
+voorzitter = "A. de Vries"
+geheimhouding = "Blijft binnen dit overleg."
+schema = "FREQ=WEEKLY;BYDAY=TU"
+begintijd = "09:30"
+duur = 120
+bewaartermijn = 2
+toezicht_dagen = 21
+casussen = "dossiers"
+
+[minuten]                   # standaardtijd per agendapunt
+nieuw = 20
+standaard = 10
+
+[partners.RN]
+naam = "Reclassering Nederland"
+email = ["toezicht@reclassering.example"]
+
+[partners.POL]
+naam = "Politie"
+email = "wijkagent@politie.example"
+
+[partners.VZ]
+naam = "Verslavingszorg"
+
+[mail]
+afzender = "overleg@vh.example"
+smtp_host = "mail.vh.example"
+smtp_port = 25
+starttls = false
+gebruiker = "overleg"
+"""
+
+
+def test_good_config_values() -> None:
+    assert parse_config(GOOD) == Config(
+        naam="Casusoverleg Zuid",
+        partners={
+            "RN": Partner("RN", "Reclassering Nederland", ("toezicht@reclassering.example",)),
+            "POL": Partner("POL", "Politie", ("wijkagent@politie.example",)),
+            "VZ": Partner("VZ", "Verslavingszorg", ()),
+        },
+        locatie="Veiligheidshuis",
+        voorzitter="A. de Vries",
+        geheimhouding="Blijft binnen dit overleg.",
+        schema="FREQ=WEEKLY;BYDAY=TU",
+        begintijd=time(9, 30),
+        duur=120,
+        bewaartermijn=2,
+        toezicht_dagen=21,
+        casussen="dossiers",
+        minuten_nieuw=20,
+        minuten_standaard=10,
+        mail=MailConfig(afzender="overleg@vh.example", smtp_host="mail.vh.example",
+                        smtp_port=25, starttls=False, gebruiker="overleg"),
+    )
+
+
+def test_defaults_of_a_minimal_config() -> None:
+    config = parse_config('[overleg]\nnaam = "X"\n')
+    assert config == Config(naam="X", partners={})
+    assert (config.begintijd, config.duur, config.toezicht_dagen, config.bewaartermijn) == (
+        time(9, 30), 120, 30, None)
+    assert (config.minuten_nieuw, config.minuten_standaard, config.casussen) == (
+        15, 10, "casussen")
+    assert config.mail == MailConfig()
+
+
+def test_partner_name() -> None:
+    config = parse_config(GOOD)
+    assert config.partner_name("RN") == "Reclassering Nederland"
+    assert config.partner_name("GGD") == "GGD"
+
+
+@pytest.mark.parametrize("path", [ROOT / "examples" / "overleg.toml",
+                                  ROOT / "overleg" / "data" / "overleg.toml"])
+def test_shipped_configs_are_valid(path: Path) -> None:
+    config = load_config(path)
+    assert config.schema == "FREQ=WEEKLY;BYDAY=TU"
+    assert {"RN", "POL", "GEM", "OM", "GGZ", "VT", "WT", "WC"} <= set(config.partners)
+
+
+def edit(old: str, new: str) -> str:
+    assert GOOD.count(old) == 1, old
+    return GOOD.replace(old, new)
+
+
+RRULE_HINT = "bijv. FREQ=WEEKLY;BYDAY=TU"
+BAD = [
+    ("unknown key in [overleg]", edit('duur = 120\n', 'duur = 120\nzaal = "2"\n'),
+     "overleg.toml:10: onbekende sleutel 'zaal' in [overleg] (toegestaan: begintijd, "
+     "bewaartermijn, casussen, duur, geheimhouding, locatie, naam, schema, toezicht_dagen, "
+     "voorzitter)"),
+    ("unknown key in [minuten] (header with comment)",
+     edit("nieuw = 20\n", "nieuw = 20\nlang = 30\n"),
+     "overleg.toml:16: onbekende sleutel 'lang' in [minuten] (toegestaan: nieuw, standaard)"),
+    ("unknown key in a partner", edit('naam = "Politie"\n', 'naam = "Politie"\ntel = "112"\n'),
+     "overleg.toml:24: onbekende sleutel 'tel' in [partners.POL] (toegestaan: email, naam)"),
+    ("unknown key in [mail]", edit("smtp_port = 25\n", "smtp_port = 25\nwachtwoord = \"x\"\n"),
+     "overleg.toml:33: onbekende sleutel 'wachtwoord' in [mail] (toegestaan: afzender, "
+     "gebruiker, smtp_host, smtp_port, starttls)"),
+    ("unknown table", GOOD + "\n[agenda]\nx = 1\n",
+     "overleg.toml:36: onbekende tabel [agenda] (toegestaan: mail, minuten, overleg, partners)"),
+    ("key before the first table", "titel = \"x\"\n" + GOOD,
+     "overleg.toml:1: onbekende sleutel 'titel' vóór de eerste [tabel] (toegestaan: mail, "
+     "minuten, overleg, partners)"),
+    ("bad RRULE day", edit("BYDAY=TU", "BYDAY=XX"),
+     "overleg.toml:7: 'schema' = 'FREQ=WEEKLY;BYDAY=XX' is ongeldig: geen geldige RRULE "
+     f"(fout bij BYDAY); {RRULE_HINT}"),
+    ("RRULE without a day", edit("FREQ=WEEKLY;BYDAY=TU", "FREQ=WEEKLY"),
+     f"overleg.toml:7: 'schema' = 'FREQ=WEEKLY' is ongeldig: noem de dag, {RRULE_HINT}"),
+    ("schema not text", edit('schema = "FREQ=WEEKLY;BYDAY=TU"', "schema = 2"),
+     "overleg.toml:7: 'schema' moet tekst zijn (tussen aanhalingstekens)"),
+    ("begintijd 25:00", edit('"09:30"', '"25:00"'),
+     "overleg.toml:8: 'begintijd' = '25:00' is geen tijd (schrijf bijv. \"09:30\")"),
+    ("begintijd in words", edit('"09:30"', '"half tien"'),
+     "overleg.toml:8: 'begintijd' = 'half tien' is geen tijd (schrijf bijv. \"09:30\")"),
+    ("begintijd a TOML time", edit('"09:30"', "09:30:00"),
+     "overleg.toml:8: 'begintijd' moet tekst zijn (tussen aanhalingstekens)"),
+    ("partner without naam", edit('naam = "Verslavingszorg"\n', ""),
+     "overleg.toml:26: partner 'VZ' heeft geen 'naam'"),
+    ("partner with empty naam", edit('naam = "Verslavingszorg"', 'naam = " "'),
+     "overleg.toml:26: partner 'VZ' heeft geen 'naam'"),
+    ("bad partner code", edit("[partners.VZ]", '[partners."V Z"]'),
+     "overleg.toml:26: partnercode 'V Z' mag alleen letters, cijfers, '-' en '_' bevatten"),
+    ("bad email", edit('["toezicht@reclassering.example"]', '["toezicht.reclassering"]'),
+     "overleg.toml:20: 'email' van 'RN' moet een lijst van e-mailadressen zijn"),
+    ("email a number", edit('email = "wijkagent@politie.example"', "email = 5"),
+     "overleg.toml:24: 'email' van 'POL' moet een lijst van e-mailadressen zijn"),
+    ("TOML syntax error", edit('voorzitter = "A. de Vries"', "voorzitter = A. de Vries"),
+     "overleg.toml:5: ongeldige TOML (Invalid value)"),
+    ("TOML error at the end", GOOD + "starttls",
+     "overleg.toml:35: ongeldige TOML (Expected '=' after a key in a key/value pair)"),
+    ("missing [overleg]", GOOD[GOOD.index("[minuten]"):],
+     "overleg.toml:1: de tabel [overleg] ontbreekt"),
+    ("missing naam", edit('naam = "Casusoverleg Zuid"\n', ""),
+     "overleg.toml:2: 'naam' van het overleg ontbreekt"),
+    ("duur 0", edit("duur = 120", "duur = 0"),
+     "overleg.toml:9: 'duur' = 0 moet een geheel getal van 5 tot en met 1440 zijn"),
+    ("duur a day and more", edit("duur = 120", "duur = 1441"),
+     "overleg.toml:9: 'duur' = 1441 moet een geheel getal van 5 tot en met 1440 zijn"),
+    ("duur as text", edit("duur = 120", 'duur = "120"'),
+     "overleg.toml:9: 'duur' = '120' moet een geheel getal van 5 tot en met 1440 zijn"),
+    ("minuten 0", edit("standaard = 10", "standaard = 0"),
+     "overleg.toml:16: 'standaard' = 0 moet een geheel getal van 1 tot en met 240 zijn"),
+    ("bad port", edit("smtp_port = 25", "smtp_port = 70000"),
+     "overleg.toml:32: 'smtp_port' = 70000 moet een geheel getal van 1 tot en met 65535 zijn"),
+    ("starttls not a boolean", edit("starttls = false", 'starttls = "ja"'),
+     "overleg.toml:33: 'starttls' moet true of false zijn"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), [row[1:] for row in BAD],
+                         ids=[row[0] for row in BAD])
+def test_bad_config(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    assert str(caught.value) == message
+
+
+def test_config_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "overleg.toml"
+    path.write_bytes(GOOD.replace("A. de Vries", "A. de Vriès").encode("latin-1"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == ("overleg.toml:1: het bestand is geen UTF-8-tekst; sla het op "
+                                 "als UTF-8")
+
+
+def test_config_with_bom_and_crlf(tmp_path: Path) -> None:
+    path = tmp_path / "overleg.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
+    assert load_config(path) == parse_config(GOOD)
+
+
+# --- finding the workspace ----------------------------------------------------------------
+
+def make_ws(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "overleg.toml").write_text(GOOD, encoding="utf-8")
+    return path
+
+
+def test_explicit_workspace_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    chosen = make_ws(tmp_path / "gekozen")
+    other = make_ws(tmp_path / "omgeving")
+    monkeypatch.setenv("OVERLEG_WORKSPACE", str(other))
+    assert find_workspace(chosen) == chosen.resolve()
+
+
+def test_relative_explicit_workspace_is_resolved(tmp_path: Path) -> None:
+    make_ws(tmp_path / "gekozen")
+    assert find_workspace(Path("gekozen")) == (tmp_path / "gekozen").resolve()
+
+
+def test_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = make_ws(tmp_path / "omgeving")
+    make_ws(tmp_path / "hier")
+    monkeypatch.chdir(tmp_path / "hier")
+    monkeypatch.setenv("OVERLEG_WORKSPACE", str(env))
+    assert find_workspace() == env.resolve()
+
+
+def test_nearest_overleg_toml_upwards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OVERLEG_WORKSPACE")
+    make_ws(tmp_path / "boven")
+    inner = make_ws(tmp_path / "boven" / "binnen")
+    deep = inner / "casussen" / "archief"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    assert find_workspace() == inner.resolve()
+    workspace = load_workspace()
+    assert workspace.root == inner.resolve()
+    assert workspace.cases_dir == inner.resolve() / "dossiers"
+    assert workspace.config.naam == "Casusoverleg Zuid"
+
+
+def test_empty_environment_variable_is_ignored(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OVERLEG_WORKSPACE", "")
+    ws = make_ws(tmp_path / "hier")
+    monkeypatch.chdir(ws)
+    assert find_workspace() == ws.resolve()
+
+
+def test_no_workspace_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OVERLEG_WORKSPACE")
+    here = tmp_path / "leeg"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    with pytest.raises(WorkspaceNotFound) as caught:
+        find_workspace()
+    assert str(caught.value) == (
+        f"geen overleg.toml gevonden in '{here.resolve()}' of een map daarboven. "
+        "Maak een werkmap met 'overleg init' of kies er een met -w PAD.")
+
+
+@pytest.mark.parametrize("how", ["explicit", "environment"])
+def test_chosen_folder_without_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      how: str) -> None:
+    folder = tmp_path / "map"
+    folder.mkdir()
+    if how == "environment":
+        monkeypatch.setenv("OVERLEG_WORKSPACE", str(folder))
+    with pytest.raises(WorkspaceNotFound) as caught:
+        find_workspace(folder if how == "explicit" else None)
+    assert str(caught.value) == (
+        f"'{folder}' is geen werkmap van overleg: overleg.toml ontbreekt. "
+        f"Maak er een met 'overleg init {folder}'.")
+
+
+def test_workspace_paths(tmp_path: Path) -> None:
+    ws = load_workspace(make_ws(tmp_path / "w"))
+    root = (tmp_path / "w").resolve()
+    assert (ws.db_path, ws.templates_dir, ws.out_dir) == (
+        root / "overleg.db", root / "templates", root / "uit")
+    assert ws.rel(root / "dossiers" / "a.md") == "dossiers/a.md"
+    assert ws.rel(Path("/elders/a.md")) == "/elders/a.md"
