@@ -41,6 +41,21 @@ def meeting_start(
         out(f"Lees voor: \u201c{ws.config.geheimhouding}\u201d")
 
 
+@app.command("run")
+def meeting_run() -> None:
+    """Loop de agenda punt voor punt door en leg alles direct vast (hervatbaar).
+
+    Korte regels: b besluit, n notitie, a CODE DATUM actie, k NR afgerond, v DATUM,
+    s STATUS, lege regel = volgend punt; typ ? voor hulp. Stoppen kan altijd: de volgende
+    keer gaat het verder bij het eerste punt dat nog niet is besproken.
+
+    Voorbeeld: overleg meeting run
+    """
+    from overleg.cli.run import run_screen
+
+    run_screen()
+
+
 @app.command("attend")
 def meeting_attend(
     code: Annotated[str, typer.Argument(metavar="CODE", help="Code van de organisatie, "
