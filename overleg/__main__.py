@@ -1,3 +1,3 @@
-from overleg.cli.app import main
+from overleg.cli import main
 
 main()

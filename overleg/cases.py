@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from overleg.config import Config, Workspace
 from overleg.errors import CaseNotFound, InvalidDate, StaleCaseFile
@@ -68,7 +69,6 @@ class Case:
     toezicht: Toezicht | None = None
     afgesloten_op: date | None = None
     question: str = ""
-    body: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -83,6 +83,7 @@ class CaseSet:
 
     cases: list[Case]
     findings: list[Finding]
+    files: int = 0  # case files read (valid or not)
 
     @property
     def errors(self) -> list[Finding]:
@@ -119,7 +120,12 @@ def mask_bsn(text: str) -> str:
     return _BSN_RE.sub(lambda m: "*********" if is_bsn(m.group()) else m.group(), text)
 
 
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+
+
 def _bsn_lines(text: str) -> list[int]:
+    if "000000000" not in text.translate(_DIGITS_TO_ZERO):  # no 9 digits in a row: fast out
+        return []
     return sorted({text.count("\n", 0, m.start()) + 1
                    for m in _BSN_RE.finditer(text) if is_bsn(m.group())})
 
@@ -168,6 +174,106 @@ def _yaml_loader() -> Any:
     return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
+# The common shape of a case file's front matter, read without YAML: `key: value` lines,
+# flow lists of plain words, and one level of nesting (a block list or a small mapping).
+# Anything else (quotes, special characters, multi-line values) returns None and is left
+# to PyYAML; a property test holds both readers to the same result on this subset.
+_SIMPLE_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?$")
+_SIMPLE_NESTED = re.compile(r"  ([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?$")
+_PLAIN = re.compile(r"[^\s'\"#&*!|>%@`{}\[\],:?\-~][^'\"#{}\[\],:]*")
+_PLAIN_ITEM = re.compile(r"[^\s'\"#&*!|>%@`{}\[\],:?\-~][^'\"#{}\[\],:]*")
+
+
+def _simple_scalar(text: str) -> str | None:
+    text = text.split(" #", 1)[0].rstrip()
+    if not text or (text[0] == "-" and (len(text) == 1 or text[1] == " ")):
+        return None
+    if text[0] in "-" and not text[1:2].isalnum():
+        return None
+    return text if _PLAIN.fullmatch(text) or _DASHED.fullmatch(text) else None
+
+
+_DASHED = re.compile(r"-?\d[\d-]*")  # dates and numbers such as 2026-12-01 or -3
+_SIMPLE_LINE = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_]*): ([^\s'\"#&*!|>%@`{}\[\],:?\-~][^'\"#{}\[\],:]*|-?\d[\d-]*)$")
+
+
+def _simple_value(text: str | None) -> str | list[str] | None:
+    if text is None:
+        return ""
+    text = text.split(" #", 1)[0].rstrip()
+    if not text:
+        return ""
+    if text[0] == "[":
+        if not text.endswith("]"):
+            return None
+        inner = text[1:-1].strip()
+        if not inner:
+            return []
+        items = [item.strip() for item in inner.split(",")]
+        if all(_simple_scalar(item) == item for item in items):
+            return items
+        return None
+    return _simple_scalar(text)
+
+
+def simple_front_matter(fm_lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
+    """Front matter in the plain subset -> (data as CBaseLoader gives it, key lines), or None."""
+    data: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    open_key = ""  # a key with an empty value: nested lines may follow
+    for number, raw in enumerate(fm_lines, start=2):
+        fast = _SIMPLE_LINE.match(raw)
+        if fast is not None:  # the common `key: word` line, in one regex
+            key = fast.group(1)
+            if key in data or raw.endswith(" "):
+                return None
+            data[key], lines[key] = fast.group(2), number
+            open_key = ""
+            continue
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        if "\t" in raw or raw.endswith(" "):
+            return None
+        match = _SIMPLE_KEY.match(raw)
+        if match is not None:
+            key = match.group(1)
+            if key in data:
+                return None
+            value = _simple_value(match.group(2))
+            if value is None:
+                return None
+            data[key], lines[key] = value, number
+            open_key = key if value == "" else ""
+            continue
+        if not open_key:
+            return None
+        current = data[open_key]
+        if raw.startswith("  - ") or raw.startswith("- "):
+            item = _simple_scalar(raw.split("- ", 1)[1])
+            if item is None or isinstance(current, dict):
+                return None
+            data[open_key] = [*current, item] if isinstance(current, list) else [item]
+            continue
+        nested = _SIMPLE_NESTED.match(raw)
+        if nested is None or isinstance(current, list):
+            return None
+        value = _simple_value(nested.group(2))
+        if value is None or value == "":
+            return None
+        mapping = current if isinstance(current, dict) else {}
+        if nested.group(1) in mapping:
+            return None
+        mapping[nested.group(1)] = value
+        data[open_key] = mapping
+        lines[f"{open_key}.{nested.group(1)}"] = number
+    return data, lines
+
+
+# A front-matter key line: indentation (nested), then a plain or quoted key and a colon.
+_KEY_LINE = re.compile(r"""^(\s*)(?:-\s+)?(?:([^\s#'"\-\[\]{}!&*|>%@`,?][^:#]*?)|["']([^"']+)["'])\s*:(?:\s|$)""")
+
+
 def _node_value(node: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
     """A composed node as str/list/dict; ValueError for an alias loop, bomb or odd key."""
     import yaml
@@ -184,6 +290,16 @@ def _node_value(node: Any, depth: int = 0, budget: list[int] | None = None) -> A
     if any(not isinstance(k, yaml.ScalarNode) for k, _ in node.value):
         raise ValueError("een sleutel moet een eenvoudig woord zijn")
     return {k.value: _node_value(v, depth + 1, budget) for k, v in node.value}
+
+
+def read_body(case: Case) -> str:
+    """The Markdown below the front matter, read from the file now (it is not cached)."""
+    try:
+        text = decode(case.path.read_bytes())
+    except (OSError, ValueError):
+        return ""
+    split = split_front_matter(text)
+    return split[1] if split else ""
 
 
 def question_of(body: str) -> str:
@@ -229,6 +345,9 @@ class _Parser:
                         "de gegevens moeten eindigen met een regel '---'")
             return None
         fm_lines, body, _closing = split
+        data = self.load_fast(fm_lines)
+        if data is not None:
+            return self.build(data, body, path)
         import yaml
 
         try:
@@ -266,6 +385,43 @@ class _Parser:
                 for sub_key, _ in value_node.value:
                     self.lines.setdefault(f"{key}.{sub_key.value}", sub_key.start_mark.line + 2)
         return self.build(data, body, path)
+
+    def load_fast(self, fm_lines: list[str]) -> dict[str, Any] | None:
+        """The front matter as plain data with key lines from a text scan, or None when the
+        slow path must run: it composes nodes (twice the cost) to report YAML errors with
+        their line, duplicate keys, and anchors safely."""
+        simple = simple_front_matter(fm_lines)
+        if simple is not None:
+            self.lines = simple[1]
+            return simple[0]
+        text = "\n".join(fm_lines)
+        if "&" in text or "*" in text:
+            return None
+        lines: dict[str, int] = {}
+        top = ""
+        for number, raw in enumerate(fm_lines, start=2):
+            match = _KEY_LINE.match(raw)
+            if match is None:
+                continue
+            key = match.group(2) or match.group(3)
+            if match.group(1):
+                if top:
+                    lines.setdefault(f"{top}.{key}", number)
+                continue
+            if key in lines:
+                return None  # a duplicate key: let the slow path name both lines
+            lines[key] = number
+            top = key
+        import yaml
+
+        try:
+            data = yaml.load(text, Loader=_yaml_loader())
+        except yaml.YAMLError:
+            return None
+        if not isinstance(data, dict) or any(not isinstance(k, str) for k in data):
+            return None
+        self.lines = lines
+        return data
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
@@ -393,7 +549,7 @@ class _Parser:
             prioriteit=prioriteit, regie=regie, regisseur=self.scalar(data, "regisseur") or "",
             geinformeerd=geinformeerd, reden_niet_geinformeerd=reden, bespreken=bespreken,
             agenda=bool(agenda), verzoek_door=verzoek_door, minuten=minuten, toezicht=toezicht,
-            afgesloten_op=afgesloten_op, question=question_of(body), body=body,
+            afgesloten_op=afgesloten_op, question=question_of(body),
             extra={k: v for k, v in data.items() if k not in _KNOWN},
         )
 
@@ -464,35 +620,123 @@ def parser_line(raw: bytes, key: str) -> int:
 
 def case_files(folder: Path) -> list[Path]:
     """The Markdown files of the case folder, sorted by name (hidden files skipped)."""
+    return [Path(entry.path) for entry in _scan(folder)]
+
+
+def _scan(folder: Path) -> list[os.DirEntry[str]]:
     if not folder.is_dir():
         return []
-    return sorted(Path(e.path) for e in os.scandir(folder)
-                  if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file()
-                  and e.name.lower() != "readme.md")
+    entries = [e for e in os.scandir(folder)
+               if e.name.endswith(".md") and not e.name.startswith(".")
+               and e.name.lower() != "readme.md" and e.is_file()]
+    entries.sort(key=lambda e: e.name)
+    return entries
 
 
-def load_cases(ws: Workspace) -> CaseSet:
-    """Read and validate every case file of the workspace."""
+class CaseCache(Protocol):
+    """Parsed case files by path, size and mtime (the Store implements it)."""
+
+    def cached_cases(self, fingerprint: str) -> dict[str, tuple[int, int, bytes]]: ...
+
+    def save_cases(self, fingerprint: str, rows: list[tuple[str, int, int, bytes]],
+                   keep: set[str]) -> None: ...
+
+
+def load_cases(ws: Workspace, cache: CaseCache | None = None) -> CaseSet:
+    """Read and validate every case file of the workspace.
+
+    With a cache, a file whose size and modification time are unchanged since it was last
+    parsed (under the same config and overleg version) is not read again.
+    """
     cases: list[Case] = []
     findings: list[Finding] = []
     if not ws.cases_dir.is_dir():
         findings.append(Finding(ws.config.casussen, 1, "de map met casussen bestaat niet"))
         return CaseSet(cases, findings)
-    for path in case_files(ws.cases_dir):
-        shown = ws.rel(path)
+    prefix = ws.rel(ws.cases_dir)
+    fingerprint = _fingerprint(ws.config)
+    cached = cache.cached_cases(fingerprint) if cache is not None else {}
+    fresh: list[tuple[str, int, int, bytes]] = []
+    seen: set[str] = set()
+    entries = _scan(ws.cases_dir)
+    # Path() parses its argument; a child of a known folder needs no parsing (3x faster).
+    child = getattr(ws.cases_dir, "_make_child_relpath", ws.cases_dir.joinpath)
+    for entry in entries:
+        shown = f"{prefix}/{entry.name}"
+        path = child(entry.name)
         try:
-            raw = path.read_bytes()
+            stat = entry.stat()  # before reading: a change after this is seen next time
+            hit = cached.get(entry.path)
+            if hit is not None and hit[0] == stat.st_size and hit[1] == stat.st_mtime_ns:
+                case, found = _from_blob(hit[2], path, shown)
+            else:
+                case, found = parse_case(path.read_bytes(), path, shown, ws.config)
+                fresh.append((entry.path, stat.st_size, stat.st_mtime_ns,
+                              _to_blob(case, found)))
         except OSError as exc:
             findings.append(Finding(shown, 1, f"kan niet gelezen worden ({exc.strerror})"))
             continue
-        case, found = parse_case(raw, path, shown, ws.config)
+        seen.add(entry.path)
         findings.extend(found)
         if case is not None:
             cases.append(case)
-    return _drop_duplicates(ws, cases, findings)
+    if cache is not None and (fresh or len(cached) != len(seen)):
+        cache.save_cases(fingerprint, fresh, seen)
+    return _drop_duplicates(ws, cases, findings, len(entries))
 
 
-def _drop_duplicates(ws: Workspace, cases: list[Case], findings: list[Finding]) -> CaseSet:
+def _fingerprint(config: Config) -> str:
+    """What a cached parse depends on besides the file: partner codes, version, the year."""
+    from overleg import __version__, dates
+
+    return f"{__version__}|{dates.today().year}|{','.join(sorted(config.partners))}"
+
+
+def _to_blob(case: Case | None, findings: list[Finding]) -> bytes:
+    """A parsed file for the cache: the case's fields (not its path) and its findings."""
+    import pickle
+
+    state: dict[str, Any] | None = None
+    if case is not None:
+        state = {k: v for k, v in case.__dict__.items() if k != "path"}
+        if case.toezicht is not None:
+            state["toezicht"] = (case.toezicht.einde, case.toezicht.voorwaarden)
+        state["extra"] = dict(case.extra)
+    found = [(f.line, f.message, f.error, f.case_id) for f in findings]
+    return pickle.dumps((state, found), protocol=5)
+
+
+@functools.cache
+def _unpickler() -> type:
+    import pickle
+
+    class Restricted(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if (module, name) == ("datetime", "date"):
+                return date
+            raise pickle.UnpicklingError(f"{module}.{name} hoort niet in de cache")
+
+    return Restricted
+
+
+def _from_blob(blob: bytes, path: Path, shown: str) -> tuple[Case | None, list[Finding]]:
+    """The inverse of _to_blob; the unpickler only builds dates and plain containers."""
+    import io
+
+    state, found = _unpickler()(io.BytesIO(blob)).load()
+    findings = [Finding(shown, *f) for f in found]
+    if state is None:
+        return None, findings
+    if state["toezicht"] is not None:
+        state["toezicht"] = Toezicht(*state["toezicht"])
+    state["path"] = path
+    case = object.__new__(Case)  # frozen: fill its __dict__ as pickle itself would
+    case.__dict__.update(state)
+    return case, findings
+
+
+def _drop_duplicates(ws: Workspace, cases: list[Case], findings: list[Finding],
+                     files: int) -> CaseSet:
     """Ids are unique across the folder: every file sharing one is an error, naming the others."""
     by_id: dict[str, list[Case]] = {}
     for case in cases:
@@ -506,7 +750,7 @@ def _drop_duplicates(ws: Workspace, cases: list[Case], findings: list[Finding]) 
             findings.append(Finding(ws.rel(case.path), line,
                                     f"id '{case_id}' staat ook in {others}", True, case_id))
     unique = [c for c in cases if len(by_id[c.id]) == 1]
-    return CaseSet(unique, findings)
+    return CaseSet(unique, findings, files)
 
 
 # --- write-back ------------------------------------------------------------------------
@@ -586,7 +830,10 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
             mode = path.stat().st_mode & 0o777
         except FileNotFoundError:
             mode = 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:  # name the file the user asked for, not our temporary one
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from overleg.cases import CaseSet
+from overleg.cases import CaseSet, mask_bsn
 from overleg.config import Config, MailConfig, Workspace
 from overleg.errors import OverlegError
 from overleg.store import Action, Meeting, Store
@@ -50,6 +50,10 @@ def build_message(config: Config, partner: str, subject: str, text: str, html: s
     if ics is not None:
         message.add_attachment(ics, maintype="text", subtype="calendar",
                                filename="acties.ics", params={"method": "PUBLISH"})
+    # The parts are encoded now (quoted-printable lines stay short). For the headers, the
+    # default 78-character fold moves a 70-77 character subject whole onto a continuation
+    # line, which reads back with a leading space; 998 is the hard limit of RFC 5322.
+    message.policy = message.policy.clone(max_line_length=998)
     return message
 
 
@@ -69,8 +73,10 @@ def actions_calendar(actions: Sequence[Action], config: Config, partner: str) ->
         event.add("dtstamp", stamp)
         event.add("dtstart", action.due)
         event.add("dtend", action.due + timedelta(days=1))
-        event.add("summary", f"Actie #{action.id} casus {action.case_id}: {action.text}")
-        owner = f"{action.owner} ({action.who})" if action.who else action.owner
+        # Not a template: mask a BSN here, as the Jinja finalize hook does for the documents.
+        event.add("summary", mask_bsn(f"Actie #{action.id} casus {action.case_id}: "
+                                      f"{action.text}"))
+        owner = mask_bsn(f"{action.owner} ({action.who})") if action.who else action.owner
         event.add("description", f"Eigenaar: {owner}. Deadline van een actie uit "
                                  f"{config.naam}.")
         event.add("transp", "TRANSPARENT")
@@ -107,6 +113,9 @@ def send_all(messages: Sequence[Outgoing], mail: MailConfig, password: str | Non
         raise OverlegError(f"verzenden zonder STARTTLS naar '{mail.smtp_host}' is geweigerd: "
                            "zonder versleuteling alleen naar een server op dit apparaat "
                            "(localhost). Zet starttls = true in [mail].")
+    if mail.gebruiker and not password:
+        raise OverlegError("geen wachtwoord: zet $OVERLEG_SMTP_PASSWORD. "
+                           "Er is niets verzonden.")
     try:
         smtp = smtplib.SMTP(mail.smtp_host, mail.smtp_port, timeout=30)
     except OSError as exc:
@@ -124,9 +133,6 @@ def send_all(messages: Sequence[Outgoing], mail: MailConfig, password: str | Non
                                    ) from None
             smtp.ehlo()
         if mail.gebruiker:
-            if not password:
-                raise OverlegError("geen wachtwoord: zet $OVERLEG_SMTP_PASSWORD. "
-                                   "Er is niets verzonden.")
             try:
                 smtp.login(mail.gebruiker, password)
             except smtplib.SMTPException as exc:
@@ -139,9 +145,8 @@ def send_all(messages: Sequence[Outgoing], mail: MailConfig, password: str | Non
             except (smtplib.SMTPException, OSError) as exc:
                 delivery = Delivery(outgoing.partner, False, _smtp_reason(exc))
             else:
-                delivery = (Delivery(outgoing.partner, False,
-                                     "geweigerd: " + ", ".join(sorted(refused)))
-                            if refused else Delivery(outgoing.partner, True))
+                delivery = (_refused(outgoing, refused) if refused
+                            else Delivery(outgoing.partner, True))
             results.append(delivery)
             if on_result:
                 on_result(delivery)
@@ -151,6 +156,14 @@ def send_all(messages: Sequence[Outgoing], mail: MailConfig, password: str | Non
         except (smtplib.SMTPException, OSError):
             smtp.close()
     return results
+
+
+def _refused(outgoing: Outgoing, refused: dict[str, tuple[int, bytes]]) -> Delivery:
+    """Some addresses refused: not sent as a whole, but say who did get it."""
+    detail = "geweigerd: " + ", ".join(sorted(refused))
+    if delivered := [r for r in outgoing.recipients if r not in refused]:
+        detail += f" (wel afgeleverd bij {', '.join(delivered)})"
+    return Delivery(outgoing.partner, False, detail)
 
 
 def _for_sending(message: EmailMessage) -> EmailMessage:
@@ -163,9 +176,11 @@ def _for_sending(message: EmailMessage) -> EmailMessage:
 
 
 def _smtp_reason(exc: Exception) -> str:
+    import smtplib
+
     code = getattr(exc, "smtp_code", None)
-    if hasattr(exc, "recipients"):
-        codes = {c for c, _ in getattr(exc, "recipients").values()}
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = {c for c, _ in exc.recipients.values()}
         return f"alle ontvangers geweigerd (code {', '.join(map(str, sorted(codes)))})"
     return f"mislukt ({code})" if code else f"mislukt ({exc})"
 

@@ -27,6 +27,13 @@ def current_meeting(store: Store) -> Meeting:
     """The open meeting, or a clear error saying how to start one."""
     meeting = store.open_meeting()
     if meeting is None:
+        latest = max(store.meetings(), key=lambda m: m.date, default=None)
+        if latest is not None and latest.status == "closed":
+            # Right after `close` the chair most likely means that meeting: say it is read-only.
+            raise MeetingClosed(f"de vergadering van {dates.fmt(latest.date)} is gesloten en kan "
+                                "niet meer worden gewijzigd. Heropen haar met 'overleg meeting "
+                                "reopen --reason ...' of start een nieuwe met 'overleg meeting "
+                                "start'.")
         raise MeetingNotFound("er is geen open vergadering. Start er een met "
                               "'overleg meeting start'.")
     return meeting
@@ -54,6 +61,7 @@ def start_meeting(store: Store, ws: Workspace, cases: Sequence[Case],
         if ws.config.geheimhouding:
             # `meeting start` shows the statement for the chair to read out.
             store.mark_geheimhouding(meeting)
+            meeting = store.meeting_by_id(meeting.id)  # with geheimhouding_read set
     return meeting, built
 
 
@@ -104,8 +112,11 @@ def review(store: Store, ws: Workspace, case: Case, next_date: date | None,
     meeting = current_meeting(store)
     if next_date is None and status is None:
         raise InvalidInput("geef --next DATUM en/of --status STATUS op.")
-    if status is not None and status not in STATUSES:
-        raise InvalidInput(f"status '{status}' bestaat niet. Kies uit: {', '.join(STATUSES)}.")
+    if status is not None:
+        typed, status = status, status.strip().lower()  # 'Nazorg' is still nazorg
+        if status not in STATUSES:
+            raise InvalidInput(f"status '{typed}' bestaat niet. Kies uit: "
+                               f"{', '.join(STATUSES)}.")
     if next_date is not None and next_date <= meeting.date:
         raise InvalidInput(f"de volgende bespreking ({dates.fmt(next_date)}) moet na de "
                            f"vergadering van {dates.fmt(meeting.date)} liggen.")
@@ -286,16 +297,13 @@ def minutes_view(store: Store, meeting: Meeting, cases_by_id: Mapping[str, Case]
     reviews = store.reviews(meeting)
     written = store.writebacks(meeting)
     new_actions = store.actions(meeting=meeting, status=None)
+    meeting_dates = {m.id: m.date for m in store.meetings()}
     items = []
     for entry in view.entries:
         case_id = entry.slot.case_id
         own_reviews = [r for r in reviews if r.case_id == case_id]
-        earlier = [a for a in store.actions(case_id=case_id, status=None)
-                   if a.meeting_id != meeting.id and (
-                       a.done_meeting_id == meeting.id
-                       or (a.status == "open" and (a.meeting_date or meeting.date) <= meeting.date)
-                       or (a.status == "done" and a.done_meeting_id is None and a.done_at
-                           and a.done_at[:10] >= meeting.date.isoformat()))]
+        earlier = [shown for a in store.actions(case_id=case_id, status=None)
+                   if (shown := _earlier_as_at(a, meeting, meeting_dates)) is not None]
         items.append(MinutesItem(
             entry=entry,
             notes=[e for e in entries if e.case_id == case_id and e.kind == "note"],
@@ -310,3 +318,32 @@ def minutes_view(store: Store, meeting: Meeting, cases_by_id: Mapping[str, Case]
     attendance = store.attendance(meeting)
     return Minutes(meeting, [a for a in attendance if a.present],
                    [a for a in attendance if not a.present], items)
+
+
+def _earlier_as_at(action: Action, meeting: Meeting,
+                   meeting_dates: Mapping[int, date]) -> Action | None:
+    """An earlier action of an item as it stood at `meeting` (None when it is not one).
+
+    Minutes are a record of the meeting: rendered again after later meetings they must say
+    the same, so an action finished afterwards still shows as open (or late) here.
+    """
+    from dataclasses import replace
+
+    far = date.max
+    if action.meeting_id == meeting.id:
+        return None  # a new action of this meeting
+    if action.meeting_id is not None:
+        if meeting_dates.get(action.meeting_id, far) > meeting.date:
+            return None  # agreed in a later meeting
+    elif meeting.opened_at and action.created_at and action.created_at > meeting.opened_at:
+        return None  # added between meetings, after this one started
+    if action.status == "open" or action.done_meeting_id == meeting.id:
+        return action
+    if action.done_meeting_id is not None:
+        done_after = meeting_dates.get(action.done_meeting_id, far) > meeting.date
+    else:
+        done_after = bool(meeting.closed_at and action.done_at
+                          and action.done_at >= meeting.closed_at)
+    if not done_after:
+        return None  # finished before this meeting
+    return replace(action, status="open", done_at=None, done_meeting_id=None, done_comment=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from overleg.cases import Case
 from overleg.config import Config
@@ -50,3 +51,20 @@ def expired_cases(store: Store, cases: Sequence[Case], config: Config, on: date)
 def purge(store: Store, expired: Sequence[Expired]) -> int:
     """Remove the meeting records of the expired cases; the number of rows removed."""
     return sum(sum(store.purge_case(e.case.id).values()) for e in expired)
+
+
+def delete_case_files(store: Store, expired: Sequence[Expired]) -> list[Path]:
+    """Delete the case files of purged cases, each logged as `purge.file`; the files deleted.
+
+    The log line and the deletion share one transaction: a file that cannot be deleted
+    leaves no line saying it was.
+    """
+    deleted = []
+    for e in expired:
+        if not e.case.path.exists():
+            continue
+        with store.transaction():
+            store.audit("purge.file", e.case.id)
+            e.case.path.unlink()
+        deleted.append(e.case.path)
+    return deleted

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -60,6 +60,7 @@ class Action:
     done_at: str | None = None
     done_meeting_id: int | None = None
     done_comment: str | None = None
+    created_at: str | None = None
 
     def overdue(self, on: date) -> bool:
         return self.status == "open" and self.due < on
@@ -217,10 +218,18 @@ _MIGRATIONS: list[str] = [
         BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewist'); END;
     CREATE TABLE case_cache (
         path TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
         size INTEGER NOT NULL,
         mtime_ns INTEGER NOT NULL,
         data BLOB NOT NULL
     );
+    """,
+    # 2: INSERT OR REPLACE deletes a conflicting row without firing DELETE triggers, so an
+    # insert may not reuse the id of an existing audit line either.
+    """
+    CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+        WHEN NEW.id IN (SELECT id FROM audit)
+        BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden overschreven'); END;
     """,
 ]
 
@@ -247,10 +256,8 @@ class Store:
     def open(cls, path: Path, actor: str = "onbekend") -> Store:
         """Open (creating owner-only if needed) and migrate the database at `path`."""
         if not path.exists():
-            try:
-                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            except FileExistsError:
-                pass
+            with suppress(FileExistsError):  # another command created it just now
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         os.chmod(path, 0o600) if path.stat().st_mode & 0o077 else None
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
@@ -535,7 +542,7 @@ class Store:
         return Action(r["id"], r["case_id"], r["owner"], r["who"], r["text"],
                       date.fromisoformat(r["due"]), r["status"], r["meeting_id"],
                       _d(r["meeting_date"]), r["done_at"], r["done_meeting_id"],
-                      r["done_comment"])
+                      r["done_comment"], r["created_at"])
 
     def add_action(self, case_id: str, owner: str, who: str | None, text: str, due: date,
                    meeting: Meeting | None) -> Action:
@@ -659,14 +666,47 @@ class Store:
         with self.transaction():
             self.audit(f"render.{document}.{partner}", meeting=meeting.date)
 
+    # --- parsed case files (a cache, never the truth) --------------------------------
+
+    def cached_cases(self, fingerprint: str) -> dict[str, tuple[int, int, bytes]]:
+        """path -> (size, mtime_ns, parsed) for files parsed under this fingerprint."""
+        rows = self.conn.execute("SELECT path, size, mtime_ns, data FROM case_cache "
+                                 "WHERE fingerprint = ?", (fingerprint,)).fetchall()
+        return {path: (size, mtime, data) for path, size, mtime, data in rows}
+
+    def save_cases(self, fingerprint: str, rows: list[tuple[str, int, int, bytes]],
+                   keep: set[str]) -> None:
+        """Store freshly parsed files; forget files that are gone or parsed otherwise."""
+        try:
+            with self.transaction():
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO case_cache (path, fingerprint, size, mtime_ns, data) "
+                    "VALUES (?, ?, ?, ?, ?)", [(p, fingerprint, size, mtime, data)
+                                               for p, size, mtime, data in rows])
+                stale = [p for (p,) in self.conn.execute(
+                    "SELECT path FROM case_cache WHERE fingerprint != ?", (fingerprint,))]
+                stale += [p for p in self.cached_cases(fingerprint) if p not in keep]
+                self.conn.executemany("DELETE FROM case_cache WHERE path = ?",
+                                      [(p,) for p in stale])
+        except sqlite3.Error:
+            pass  # a cache that cannot be written only costs speed next time
+
     # --- retention -----------------------------------------------------------------
 
     _CASE_TABLES = ("agenda_items", "entries", "reviews", "actions", "writebacks")
 
     def case_record_counts(self, case_id: str) -> dict[str, int]:
-        """How many meeting records of each kind the store holds for a case."""
-        return {t: self.conn.execute(f"SELECT count(*) FROM {t} WHERE case_id = ?",
-                                     (case_id,)).fetchone()[0] for t in self._CASE_TABLES}
+        """How many meeting records of each kind the store holds for a case (notes and
+        decisions apart)."""
+        def count(table: str, kind: str | None = None) -> int:
+            sql = f"SELECT count(*) FROM {table} WHERE case_id = ?"
+            params: tuple[str, ...] = (case_id,) if kind is None else (case_id, kind)
+            return int(self.conn.execute(sql + (" AND kind = ?" if kind else ""),
+                                         params).fetchone()[0])
+
+        return {"agenda_items": count("agenda_items"), "notes": count("entries", "note"),
+                "decisions": count("entries", "decision"), "reviews": count("reviews"),
+                "actions": count("actions"), "writebacks": count("writebacks")}
 
     def purge_case(self, case_id: str) -> dict[str, int]:
         """Delete every meeting record of a case; the audit log keeps that it happened."""

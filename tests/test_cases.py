@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -295,7 +296,7 @@ toezicht:
         reden_niet_geinformeerd="lopend onderzoek", bespreken=date(2026, 12, 1), agenda=True,
         verzoek_door="POL", minuten=20,
         toezicht=Toezicht(date(2027, 1, 15), ("meldplicht", "contactverbod")),
-        question="Is zorg nodig?", body=BODY, extra={},
+        question="Is zorg nodig?", extra={},
     )
     assert case.label == "J.d.V. (1991)"
 
@@ -321,7 +322,7 @@ def test_crlf_file_reads_fine() -> None:
     assert case is not None
     assert case.bespreken == date(2026, 12, 1)
     assert case.question == "Is zorg nodig?"
-    assert "\r" not in case.body
+    assert "\r" not in case.question
 
 
 def test_crlf_finding_lines_count_like_lf() -> None:
@@ -582,7 +583,7 @@ def test_valid_cases_round_trip(fields: dict) -> None:
         reden_niet_geinformeerd=fields["reden_niet_geinformeerd"] or "",
         bespreken=fields["bespreken"], agenda=fields["agenda"], minuten=fields["minuten"],
         toezicht=Toezicht(toezicht[0], tuple(toezicht[1])) if toezicht else None,
-        afgesloten_op=fields["afgesloten_op"], question="Is zorg nodig?", body=BODY,
+        afgesloten_op=fields["afgesloten_op"], question="Is zorg nodig?",
     )
 
 
@@ -699,3 +700,13 @@ def test_write_back_keeps_the_file_mode_and_leaves_no_temp_files(case_file: Path
     assert stat.S_IMODE(case_file.stat().st_mode) == 0o640
     assert sorted(p.name for p in case_file.parent.iterdir()) == ["2026-014.md"]
     assert b"status: nazorg\n" in case_file.read_bytes()
+
+
+def test_read_body_reads_the_markdown_below_the_front_matter(tmp_path):
+    from overleg.cases import read_body
+
+    path = tmp_path / "c.md"
+    path.write_bytes(b"\xef\xbb\xbf" + case_bytes(front()).replace(b"\n", b"\r\n"))
+    case, found = parse(path.read_bytes())
+    assert case is not None
+    assert read_body(replace(case, path=path)) == BODY

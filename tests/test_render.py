@@ -166,8 +166,11 @@ def test_example_case_with_template_syntax_in_its_body(tmp_path):
     init_workspace(root, example=True)
     ws = load_workspace(root)
     case = load_cases(ws).get("2026-014")
-    assert "{{ naam }}" in case.body
-    case = dataclasses.replace(case, question=case.body)  # the whole text, as if it were asked
+    from overleg.cases import read_body
+
+    body = read_body(case)
+    assert "{{ naam }}" in body
+    case = dataclasses.replace(case, question=body)  # the whole text, as if it were asked
     html = render_agenda(ws, view_of([case]), "html")
     assert "Beste {{ naam }}, &lt;b&gt;dit is je laatste waarschuwing&lt;/b&gt;," in html
     md = render_agenda(ws, view_of([case]), "md")

@@ -72,10 +72,14 @@ def action_list(
     s = session()
     if status not in ("open", "done", "all"):
         raise InvalidInput(f"status '{status}' bestaat niet. Kies uit: open, done, all.")
+    if overdue and status == "done":
+        raise InvalidInput("--overdue toont open acties over de deadline; laat --status done "
+                           "weg of gebruik --status all.")
     owner = check_partner(s.workspace(), partner) if partner else None
     day = today()
-    actions = s.store().actions(owner=owner, status=None if status == "all" else
-                                "open" if overdue else status,
+    # Only an open action can be overdue, whatever --status says.
+    actions = s.store().actions(owner=owner, status="open" if overdue else
+                                None if status == "all" else status,
                                 due_before=day if overdue else None)
     if as_json:
         print_json([{"id": a.id, "case": a.case_id, "owner": a.owner, "who": a.who,
@@ -84,7 +88,9 @@ def action_list(
                     for a in actions])
         return
     if not actions:
-        out("Geen open acties." if status == "open" else "Geen acties.")
+        out("Geen acties over de deadline." if overdue else "Geen open acties."
+            if status == "open" else "Geen afgeronde acties." if status == "done"
+            else "Geen acties.")
         return
     from rich.table import Table
 

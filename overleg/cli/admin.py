@@ -64,7 +64,21 @@ ACTION_LABELS = {
     "agenda.rebuild_keep": "agenda herberekend", "agenda.add": "op agenda gezet",
     "agenda.restore": "terug op agenda", "agenda.drop": "van agenda gehaald",
     "agenda.move": "agendapunt verplaatst", "purge": "gegevens opgeschoond",
+    "purge.file": "casusbestand verwijderd",
 }
+
+# What `purge` removes per case, as (singular, plural); keys of Store.case_record_counts.
+RECORD_LABELS = {
+    "agenda_items": ("agendapunt", "agendapunten"), "notes": ("notitie", "notities"),
+    "decisions": ("besluit", "besluiten"), "reviews": ("vervolgafspraak", "vervolgafspraken"),
+    "actions": ("actie", "acties"), "writebacks": ("terugschrijving", "terugschrijvingen"),
+}
+
+
+def _records(records: dict[str, int]) -> str:
+    """'2 agendapunten, 1 notitie, 3 acties' (kinds without records left out)."""
+    parts = [f"{n} {RECORD_LABELS[k][n != 1]}" for k, n in records.items() if n]
+    return ", ".join(parts) or "geen vergaderregels"
 
 
 def _label(action: str) -> str:
@@ -102,8 +116,10 @@ def audit_log(
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("tijd", "wie", "wat", "casus", "vergadering"):
-        table.add_column(column, no_wrap=True)
+    # Time, case and meeting are never cut off; a long 'wie' or 'wat' wraps instead.
+    for column, width in (("tijd", 19), ("wie", None), ("wat", None), ("casus", 8),
+                          ("vergadering", 10)):
+        table.add_column(column, no_wrap=width is not None, min_width=width)
     for e in entries:
         table.add_row(*plain(e.at.replace("T", " "), e.who, _label(e.action), e.case_id or "",
                              e.meeting or ""))
@@ -113,7 +129,9 @@ def audit_log(
 def purge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Laat alleen zien wat zou "
                                           "verdwijnen.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="Schoon op zonder te vragen.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Schoon de vergadergegevens op zonder te "
+                                      "vragen; casusbestanden gaan alleen weg na een tweede "
+                                      "bevestiging.")] = False,
 ) -> None:
     """Schoon vergadergegevens op van casussen die langer dan de bewaartermijn gesloten zijn.
 
@@ -136,11 +154,11 @@ def purge(
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("casus", "gesloten", "bewaren tot", "regels", "bestand"):
-        table.add_column(column, no_wrap=True)
+    for column in ("casus", "gesloten", "bewaren tot", "wat verdwijnt", "bestand"):
+        table.add_column(column, no_wrap=column != "wat verdwijnt")
     for e in expired:
         table.add_row(*plain(e.case.id, fmt(e.case.afgesloten_op) if e.case.afgesloten_op
-                             else "", fmt(e.until), str(e.total), ws.rel(e.case.path)))
+                             else "", fmt(e.until), _records(e.records), ws.rel(e.case.path)))
     console().print(table)
     if dry_run:
         err("Proefdraai: er is niets verwijderd. Gebruik --yes om op te schonen.")
@@ -156,10 +174,11 @@ def purge(
     if files:
         out("Deze casusbestanden mogen nu weg: " + ", ".join(ws.rel(p) for p in files))
     if files and confirm(f"Ook de {len(files)} casusbestand(en) verwijderen?"):
-        for path in files:
-            path.unlink()
-        out(f"{len(files)} casusbestand(en) verwijderd.")
-    else:
+        from overleg.retention import delete_case_files
+
+        deleted = delete_case_files(s.store(), expired)
+        out(f"{len(deleted)} casusbestand(en) verwijderd.")
+    elif files:
         err("Casusbestanden niet verwijderd.")
 
 

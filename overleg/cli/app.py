@@ -28,8 +28,8 @@ class _Root(TyperGroup):
         except KeyboardInterrupt:
             err("Afgebroken.")
             raise typer.Exit(130) from None
-        except sqlite3.OperationalError as exc:
-            err(f"Fout: de database is niet te gebruiken ({exc}). Probeer het opnieuw.")
+        except sqlite3.DatabaseError as exc:  # OperationalError and a damaged file alike
+            err(f"Fout: {_db_message(exc)}")
             raise typer.Exit(1) from None
         except OSError as exc:
             err(f"Fout: {_os_message(exc)}")
@@ -38,12 +38,41 @@ class _Root(TyperGroup):
             session().close()
 
 
+def _db_message(exc: sqlite3.DatabaseError) -> str:
+    """A Dutch reading of SQLite's English error; a change that failed is rolled back whole."""
+    text = str(exc)
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return (f"de database is bezet door een ander overleg-commando ({text}); deze wijziging "
+                "is niet opgeslagen. Probeer het opnieuw.")
+    if "disk is full" in low or "disk i/o error" in low:
+        return (f"de database kon niet worden bijgewerkt ({text}): is de schijf vol? Deze "
+                "wijziging is niet opgeslagen, alles van eerder wel. Maak ruimte en probeer "
+                "het opnieuw.")
+    if "readonly" in low or "read-only" in low or "unable to open" in low:
+        return (f"de database kan niet worden geopend of beschreven ({text}). Staat de werkmap "
+                "op een alleen-lezen schijf, of ontbreken schrijfrechten? Controleer de rechten "
+                "op de werkmap en overleg.db; deze wijziging is niet opgeslagen.")
+    if "not a database" in low or "malformed" in low:
+        return (f"overleg.db is beschadigd of geen database ({text}). Zet een reservekopie "
+                "terug; de casusbestanden zelf zijn niet aangetast.")
+    return f"de database is niet te gebruiken ({text}). Probeer het opnieuw."
+
+
 def _os_message(exc: OSError) -> str:
     where = f" ({exc.filename})" if exc.filename else ""
-    if exc.errno == errno.ENOSPC:
-        return f"de schijf is vol{where}; er is niets half weggeschreven. Maak ruimte en probeer opnieuw."
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"geen schrijf- of leesrechten{where}."
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"de schijf is vol{where}; er is niets half weggeschreven. Maak ruimte en "
+                "probeer opnieuw.")
+    if exc.errno == errno.EFBIG:
+        return (f"het bestand wordt te groot voor de schijf of de ingestelde limiet{where}; er "
+                "is niets half weggeschreven. Maak ruimte en probeer opnieuw.")
+    if exc.errno == errno.EROFS:
+        return (f"de schijf is alleen-lezen{where}. Kies een werkmap of uitvoerbestand op een "
+                "schijf waarop geschreven kan worden.")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (f"geen schrijf- of leesrechten{where}. Controleer de rechten op de map of het "
+                "bestand.")
     return f"{exc.strerror or exc}{where}"
 
 

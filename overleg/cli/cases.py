@@ -71,7 +71,7 @@ def cases_show(
     from rich.markdown import Markdown
     from rich.table import Table
 
-    from overleg.cases import mask_bsn
+    from overleg.cases import mask_bsn, read_body
     from overleg.dates import fmt
 
     s = session()
@@ -102,7 +102,7 @@ def cases_show(
     con = console()
     con.print(table)
     con.print()
-    con.print(Markdown(mask_bsn(case.body.strip())))
+    con.print(Markdown(mask_bsn(read_body(case).strip())))
 
 
 def _toezicht(case: object) -> str:
@@ -121,15 +121,12 @@ def cases_check() -> None:
 
     Voorbeeld: overleg cases check
     """
-    from overleg.cases import case_files
-
     s = session()
-    ws = s.workspace()
     case_set = s.cases(report=False)
     for finding in sorted(case_set.findings, key=lambda f: (f.path, f.line)):
         label = "" if finding.error else "waarschuwing: "
         out(f"{finding.path}:{finding.line}: {label}{finding.message}")
-    files = len(case_files(ws.cases_dir))
+    files = case_set.files
     errors = len(case_set.errors)
     warnings = len(case_set.findings) - errors
     summary = f"{files} casusbestand{'en' if files != 1 else ''} gecontroleerd: "

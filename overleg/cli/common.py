@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sqlite3
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,7 +51,11 @@ class Session:
         if self._cases is None:
             from overleg.cases import load_cases
 
-            self._cases = load_cases(self.workspace())
+            try:
+                cache: Store | None = self.store()
+            except (OSError, sqlite3.Error):
+                cache = None  # e.g. a read-only workspace: read every file instead
+            self._cases = load_cases(self.workspace(), cache)
             if report and self._cases.errors:
                 print_findings(self._cases.errors)
                 err(f"{len(self._cases.errors)} fout(en) in casusbestanden; die casussen doen "
@@ -103,23 +108,41 @@ def console() -> Console:
 
 
 def plain(*values: str) -> list[Any]:
-    """Cells for a rich table that print literally (case data is never markup)."""
+    """Cells for a rich table that print literally (case data is never markup), BSNs masked."""
     from rich.text import Text
 
-    return [Text(v) for v in values]
+    from overleg.cases import mask_bsn
+
+    return [Text(mask_bsn(v)) for v in values]
 
 
 def err(message: str) -> None:
-    """A plain message on stderr, printed literally (no markup)."""
-    typer.echo(message, err=True)
+    """A plain message on stderr, printed literally (no markup), BSNs masked."""
+    from overleg.cases import mask_bsn
+
+    typer.echo(mask_bsn(message), err=True)
 
 
 def out(message: str = "") -> None:
-    typer.echo(message)
+    from overleg.cases import mask_bsn
+
+    typer.echo(mask_bsn(message))
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """JSON on stdout; a BSN in any text value is masked, as in every other output."""
+    from overleg.cases import mask_bsn
+
+    def masked(value: Any) -> Any:
+        if isinstance(value, str):
+            return mask_bsn(value)
+        if isinstance(value, list):
+            return [masked(v) for v in value]
+        if isinstance(value, dict):
+            return {k: masked(v) for k, v in value.items()}
+        return value
+
+    sys.stdout.write(json.dumps(masked(data), ensure_ascii=False, indent=2) + "\n")
 
 
 def print_findings(findings: list[Finding]) -> None:

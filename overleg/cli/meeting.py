@@ -11,7 +11,8 @@ from overleg.cli.common import err, out, print_json, session
 app = typer.Typer(help="De vergadering: openen, vastleggen, sluiten.", no_args_is_help=True)
 
 CaseArg = Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.")]
-TextArg = Annotated[str, typer.Argument(metavar="TEKST", help="De tekst (tussen aanhalingstekens).")]
+TextArg = Annotated[str, typer.Argument(metavar="TEKST",
+                                        help="De tekst (tussen aanhalingstekens).")]
 AddOpt = Annotated[bool, typer.Option("--add", help="Zet de casus op de agenda als hij er "
                                       "nog niet op staat.")]
 
