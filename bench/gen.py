@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PARTNERS = ["RN", "POL", "GEM", "OM", "GGZ", "VT", "WT", "WC", "VZ"]
 WIJKEN = ["Zuiderpark", "Moerwijk", "Morgenstond", "Bouwlust", "Vrederust", "Leyenburg"]
 THEMA = ["overlast", "verward", "huiselijk geweld", "schulden", "verslaving", "recidive"]
-STATUS = ["aangemeld", "actief", "actief", "actief", "nazorg", "afgesloten"]
+# A region's folder: most cases running or closed, a few new ones each week, and reviews
+# spread over the year, so a weekly agenda holds tens of items, not thousands.
+STATUS = ["aangemeld"] * 1 + ["actief"] * 55 + ["nazorg"] * 14 + ["afgesloten"] * 30
 PARAGRAPH = (
     "Meneer woont alleen en heeft weinig contact met zijn netwerk. De buren melden geregeld "
     "geluidsoverlast en de wijkagent is meerdere keren langs geweest. Het wijkteam heeft "
@@ -39,13 +41,15 @@ def case_text(n: int, rng: random.Random) -> str:
         "regisseur: B. Jansen",
         f"partners: [{', '.join(partners)}]",
         "geinformeerd: ja",
-        f"bespreken: {rng.randint(1, 28)}-{rng.randint(1, 12)}-2027",
-        f"agenda: {rng.choice(['ja', 'nee', 'nee', 'nee'])}",
+        f"bespreken: {rng.randint(1, 28)}-{rng.randint(1, 12)}-"
+        f"{2026 if rng.random() < 0.004 else 2027}",
+        f"agenda: {'ja' if rng.random() < 0.005 else 'nee'}",
     ]
     if status == "afgesloten":
         lines.append("afgesloten_op: 2025-06-30")
     if rng.random() < 0.2:
-        lines += ["toezicht:", f"  einde: 2026-12-{rng.randint(1, 28):02d}",
+        lines += ["toezicht:", f"  einde: {2026 if rng.random() < 0.02 else 2027}-12-"
+                  f"{rng.randint(1, 28):02d}",
                   "  voorwaarden: [meldplicht]"]
     lines += ["---", f"# Casus B{n:05d}", "", "## Situatie", PARAGRAPH * 3, "",
               "## Vraag aan het overleg", "Welke partner neemt de regie en wat is nodig?", ""]

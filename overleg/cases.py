@@ -105,6 +105,9 @@ class CaseSet:
 
 # --- BSN -------------------------------------------------------------------------------
 
+_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
+
+
 def is_bsn(digits: str) -> bool:
     """True for 9 digits passing the eleven-test (elfproef)."""
     if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
@@ -113,18 +116,20 @@ def is_bsn(digits: str) -> bool:
     return (total - int(digits[8])) % 11 == 0
 
 
+def has_nine_digits(text: str) -> bool:
+    """True when `text` holds nine digits in a row (a cheap test before the BSN regex)."""
+    return "000000000" in text.translate(_DIGITS_TO_ZERO)
+
+
 def mask_bsn(text: str) -> str:
     """Replace every BSN-like number in `text` by asterisks."""
-    if not any(ch.isdigit() for ch in text):
+    if not has_nine_digits(text):
         return text
     return _BSN_RE.sub(lambda m: "*********" if is_bsn(m.group()) else m.group(), text)
 
 
-_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
-
-
 def _bsn_lines(text: str) -> list[int]:
-    if "000000000" not in text.translate(_DIGITS_TO_ZERO):  # no 9 digits in a row: fast out
+    if not has_nine_digits(text):
         return []
     return sorted({text.count("\n", 0, m.start()) + 1
                    for m in _BSN_RE.finditer(text) if is_bsn(m.group())})
@@ -304,8 +309,12 @@ def read_body(case: Case) -> str:
 
 def question_of(body: str) -> str:
     """The text under `## Vraag aan het overleg`, up to the next heading of level 1 or 2."""
+    if "##" not in body:
+        return ""
     lines = body.split("\n")
     for index, line in enumerate(lines):
+        if "##" not in line:
+            continue
         heading = line.strip()
         if heading.startswith("##") and not heading.startswith("###") and \
                 heading.lstrip("#").strip().lower().rstrip("?:") == QUESTION_HEADING:
@@ -428,6 +437,11 @@ class _Parser:
 
     def scalar(self, data: dict[str, Any], key: str) -> str | None:
         value = data.get(key)
+        if value is None:
+            return None
+        if type(value) is str:
+            value = value.strip()
+            return None if value in _BLANKS else value
         if _blank(value):
             return None
         if not isinstance(value, str):
@@ -581,10 +595,13 @@ class _Parser:
         return Toezicht(einde, tuple(str(v) for v in voorwaarden if isinstance(v, str)))
 
 
+_BLANKS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
 def _blank(value: Any) -> bool:
     """An absent value as YAML writes it: nothing, '~', 'null', spaces or an empty list."""
     if isinstance(value, str):
-        return value.strip() in ("", "~", "null", "Null", "NULL")
+        return value.strip() in _BLANKS
     return value is None or value == []
 
 
@@ -634,12 +651,15 @@ def _scan(folder: Path) -> list[os.DirEntry[str]]:
 
 
 class CaseCache(Protocol):
-    """Parsed case files by path, size and mtime (the Store implements it)."""
+    """A snapshot of the parsed case folder (the Store implements it)."""
 
-    def cached_cases(self, fingerprint: str) -> dict[str, tuple[int, int, bytes]]: ...
+    def case_snapshot(self, fingerprint: str) -> bytes | None: ...
 
-    def save_cases(self, fingerprint: str, rows: list[tuple[str, int, int, bytes]],
-                   keep: set[str]) -> None: ...
+    def save_case_snapshot(self, fingerprint: str, data: bytes) -> None: ...
+
+
+# path -> (size, mtime_ns, case state without its path or None, findings as tuples)
+_Snapshot = dict[str, tuple[int, int, dict[str, Any] | None, list[tuple[Any, ...]]]]
 
 
 def load_cases(ws: Workspace, cache: CaseCache | None = None) -> CaseSet:
@@ -655,9 +675,9 @@ def load_cases(ws: Workspace, cache: CaseCache | None = None) -> CaseSet:
         return CaseSet(cases, findings)
     prefix = ws.rel(ws.cases_dir)
     fingerprint = _fingerprint(ws.config)
-    cached = cache.cached_cases(fingerprint) if cache is not None else {}
-    fresh: list[tuple[str, int, int, bytes]] = []
-    seen: set[str] = set()
+    old: _Snapshot = _load_snapshot(cache.case_snapshot(fingerprint)) if cache else {}
+    new: _Snapshot = {}
+    changed = False
     entries = _scan(ws.cases_dir)
     # Path() parses its argument; a child of a known folder needs no parsing (3x faster).
     child = getattr(ws.cases_dir, "_make_child_relpath", ws.cases_dir.joinpath)
@@ -666,22 +686,26 @@ def load_cases(ws: Workspace, cache: CaseCache | None = None) -> CaseSet:
         path = child(entry.name)
         try:
             stat = entry.stat()  # before reading: a change after this is seen next time
-            hit = cached.get(entry.path)
+            hit = old.get(entry.path)
             if hit is not None and hit[0] == stat.st_size and hit[1] == stat.st_mtime_ns:
-                case, found = _from_blob(hit[2], path, shown)
+                new[entry.path] = hit
+                case, found = _case_from_state(hit[2], path), [Finding(shown, *f)
+                                                                 for f in hit[3]]
             else:
                 case, found = parse_case(path.read_bytes(), path, shown, ws.config)
-                fresh.append((entry.path, stat.st_size, stat.st_mtime_ns,
-                              _to_blob(case, found)))
+                new[entry.path] = (stat.st_size, stat.st_mtime_ns, _state_of(case),
+                                   [(f.line, f.message, f.error, f.case_id) for f in found])
+                changed = True
         except OSError as exc:
             findings.append(Finding(shown, 1, f"kan niet gelezen worden ({exc.strerror})"))
             continue
-        seen.add(entry.path)
         findings.extend(found)
         if case is not None:
             cases.append(case)
-    if cache is not None and (fresh or len(cached) != len(seen)):
-        cache.save_cases(fingerprint, fresh, seen)
+    if cache is not None and (changed or len(new) != len(old)):
+        import pickle
+
+        cache.save_case_snapshot(fingerprint, pickle.dumps(new, protocol=5))
     return _drop_duplicates(ws, cases, findings, len(entries))
 
 
@@ -692,18 +716,40 @@ def _fingerprint(config: Config) -> str:
     return f"{__version__}|{dates.today().year}|{','.join(sorted(config.partners))}"
 
 
-def _to_blob(case: Case | None, findings: list[Finding]) -> bytes:
-    """A parsed file for the cache: the case's fields (not its path) and its findings."""
+def _state_of(case: Case | None) -> dict[str, Any] | None:
+    """A case's fields without its path, in plain types (Toezicht as a tuple)."""
+    if case is None:
+        return None
+    state = {k: v for k, v in case.__dict__.items() if k != "path"}
+    if case.toezicht is not None:
+        state["toezicht"] = (case.toezicht.einde, case.toezicht.voorwaarden)
+    state["extra"] = dict(case.extra)
+    return state
+
+
+def _case_from_state(state: dict[str, Any] | None, path: Path) -> Case | None:
+    if state is None:
+        return None
+    case = object.__new__(Case)  # frozen: fill its __dict__ as pickle itself would
+    case.__dict__.update(state)
+    case.__dict__["path"] = path
+    if state["toezicht"] is not None:
+        case.__dict__["toezicht"] = Toezicht(*state["toezicht"])
+    return case
+
+
+def _load_snapshot(data: bytes | None) -> _Snapshot:
+    """The stored snapshot; the unpickler builds only dates and plain containers."""
+    if not data:
+        return {}
+    import io
     import pickle
 
-    state: dict[str, Any] | None = None
-    if case is not None:
-        state = {k: v for k, v in case.__dict__.items() if k != "path"}
-        if case.toezicht is not None:
-            state["toezicht"] = (case.toezicht.einde, case.toezicht.voorwaarden)
-        state["extra"] = dict(case.extra)
-    found = [(f.line, f.message, f.error, f.case_id) for f in findings]
-    return pickle.dumps((state, found), protocol=5)
+    try:
+        snapshot = _unpickler()(io.BytesIO(data)).load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        return {}  # unreadable or forged: parse every file again
+    return snapshot if isinstance(snapshot, dict) else {}
 
 
 @functools.cache
@@ -717,22 +763,6 @@ def _unpickler() -> type:
             raise pickle.UnpicklingError(f"{module}.{name} hoort niet in de cache")
 
     return Restricted
-
-
-def _from_blob(blob: bytes, path: Path, shown: str) -> tuple[Case | None, list[Finding]]:
-    """The inverse of _to_blob; the unpickler only builds dates and plain containers."""
-    import io
-
-    state, found = _unpickler()(io.BytesIO(blob)).load()
-    findings = [Finding(shown, *f) for f in found]
-    if state is None:
-        return None, findings
-    if state["toezicht"] is not None:
-        state["toezicht"] = Toezicht(*state["toezicht"])
-    state["path"] = path
-    case = object.__new__(Case)  # frozen: fill its __dict__ as pickle itself would
-    case.__dict__.update(state)
-    return case, findings
 
 
 def _drop_duplicates(ws: Workspace, cases: list[Case], findings: list[Finding],

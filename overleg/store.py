@@ -216,11 +216,9 @@ _MIGRATIONS: list[str] = [
         BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewijzigd'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewist'); END;
-    CREATE TABLE case_cache (
-        path TEXT PRIMARY KEY,
+    CREATE TABLE case_snapshot (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
         fingerprint TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        mtime_ns INTEGER NOT NULL,
         data BLOB NOT NULL
     );
     """,
@@ -668,26 +666,17 @@ class Store:
 
     # --- parsed case files (a cache, never the truth) --------------------------------
 
-    def cached_cases(self, fingerprint: str) -> dict[str, tuple[int, int, bytes]]:
-        """path -> (size, mtime_ns, parsed) for files parsed under this fingerprint."""
-        rows = self.conn.execute("SELECT path, size, mtime_ns, data FROM case_cache "
-                                 "WHERE fingerprint = ?", (fingerprint,)).fetchall()
-        return {path: (size, mtime, data) for path, size, mtime, data in rows}
+    def case_snapshot(self, fingerprint: str) -> bytes | None:
+        """The parsed case folder as last saved under this fingerprint, if any."""
+        row = self.conn.execute("SELECT data FROM case_snapshot WHERE id = 1 AND "
+                                "fingerprint = ?", (fingerprint,)).fetchone()
+        return row[0] if row else None
 
-    def save_cases(self, fingerprint: str, rows: list[tuple[str, int, int, bytes]],
-                   keep: set[str]) -> None:
-        """Store freshly parsed files; forget files that are gone or parsed otherwise."""
+    def save_case_snapshot(self, fingerprint: str, data: bytes) -> None:
         try:
             with self.transaction():
-                self.conn.executemany(
-                    "INSERT OR REPLACE INTO case_cache (path, fingerprint, size, mtime_ns, data) "
-                    "VALUES (?, ?, ?, ?, ?)", [(p, fingerprint, size, mtime, data)
-                                               for p, size, mtime, data in rows])
-                stale = [p for (p,) in self.conn.execute(
-                    "SELECT path FROM case_cache WHERE fingerprint != ?", (fingerprint,))]
-                stale += [p for p in self.cached_cases(fingerprint) if p not in keep]
-                self.conn.executemany("DELETE FROM case_cache WHERE path = ?",
-                                      [(p,) for p in stale])
+                self.conn.execute("INSERT OR REPLACE INTO case_snapshot (id, fingerprint, data) "
+                                  "VALUES (1, ?, ?)", (fingerprint, data))
         except sqlite3.Error:
             pass  # a cache that cannot be written only costs speed next time
 

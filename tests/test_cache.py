@@ -26,8 +26,11 @@ def cases_of(ws_root: Path) -> dict[str, object]:
 
 
 def cached_rows(ws_root: Path) -> int:
+    import pickle
+
     with sqlite3.connect(ws_root / "overleg.db") as conn:
-        return conn.execute("SELECT count(*) FROM case_cache").fetchone()[0]
+        (data,) = conn.execute("SELECT data FROM case_snapshot").fetchone()
+    return len(pickle.loads(data))
 
 
 def test_a_warm_read_equals_a_cold_read(example_ws):
@@ -105,19 +108,20 @@ def test_a_tampered_cache_row_cannot_run_code(example_ws):
     import pickle
 
     cases_of(example_ws)
+    marker = example_ws / "gehackt"
 
     class Evil:
         def __reduce__(self):
-            return (os.system, ("echo gehackt",))
+            return (os.system, (f"touch {marker}",))
 
+    evil = pickle.dumps({"x": Evil()})
+    assert b"touch" in evil and b"system" in evil
     with sqlite3.connect(example_ws / "overleg.db") as conn:
-        conn.execute("UPDATE case_cache SET data = ?", (pickle.dumps((Evil(), [])),))
-    try:
-        cases_of(example_ws)
-    except pickle.UnpicklingError as exc:
-        assert "hoort niet in de cache" in str(exc)
-    else:
-        raise AssertionError("a forged cache row was accepted")
+        conn.execute("UPDATE case_snapshot SET data = ?", (evil,))
+    after = cases_of(example_ws)  # the forged snapshot is ignored: every file read again
+    assert not marker.exists()
+    assert "2026-014" in after and after["findings"] == []
+    assert cached_rows(example_ws) == 17  # and replaced by an honest one
 
 
 # --- the fast front-matter reader -----------------------------------------------------------

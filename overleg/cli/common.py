@@ -131,7 +131,7 @@ def out(message: str = "") -> None:
 
 def print_json(data: Any) -> None:
     """JSON on stdout; a BSN in any text value is masked, as in every other output."""
-    from overleg.cases import mask_bsn
+    from overleg.cases import has_nine_digits, mask_bsn
 
     def masked(value: Any) -> Any:
         if isinstance(value, str):
@@ -142,7 +142,10 @@ def print_json(data: Any) -> None:
             return {k: masked(v) for k, v in value.items()}
         return value
 
-    sys.stdout.write(json.dumps(masked(data), ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if has_nine_digits(text):  # rare: only then walk the data to mask text values
+        text = json.dumps(masked(data), ensure_ascii=False, indent=2)
+    sys.stdout.write(text + "\n")
 
 
 def print_findings(findings: list[Finding]) -> None:
