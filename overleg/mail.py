@@ -136,7 +136,8 @@ def send_all(messages: Sequence[Outgoing], mail: MailConfig, password: str | Non
             try:
                 smtp.login(mail.gebruiker, password)
             except smtplib.SMTPException as exc:
-                raise OverlegError(f"inloggen op de mailserver mislukt ({exc}). "
+                raise OverlegError(f"inloggen op de mailserver mislukt ({_server_said(exc)}). "
+                                   "Controleer 'gebruiker' in [mail] en $OVERLEG_SMTP_PASSWORD. "
                                    "Er is niets verzonden.") from None
         for outgoing in messages:
             message = _for_sending(outgoing.message)
@@ -173,6 +174,15 @@ def _for_sending(message: EmailMessage) -> EmailMessage:
     sent = copy.deepcopy(message)
     del sent["X-Unsent"]
     return sent
+
+
+def _server_said(exc: Exception) -> str:
+    """'535 5.7.8 ...' from an SMTP error reply, else the error itself."""
+    code, reply = getattr(exc, "smtp_code", None), getattr(exc, "smtp_error", None)
+    if code is None:
+        return str(exc)
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply or "")
+    return f"{code} {text}".strip()
 
 
 def _smtp_reason(exc: Exception) -> str:

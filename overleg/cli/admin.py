@@ -41,13 +41,13 @@ def demo(
     results = run_demo(out_dir)
     from rich.table import Table
 
-    from overleg.cli.common import console
+    from overleg.cli.common import console, plain
 
     table = Table(title="Demo: wat is waar geschreven", box=None, header_style="bold")
     table.add_column("wat")
     table.add_column("waar")
     for what, where in results:
-        table.add_row(what, str(where))
+        table.add_row(*plain(what, str(where)))
     console().print(table)
 
 

@@ -101,9 +101,8 @@ def mail(
         store.log_render(f"mail.{kind}", outgoing.partner, meeting)
     _summary(batch)
     if not send:
-        if batch.messages:
-            err(f"Concepten staan in {batch.messages[0].path.parent if batch.messages[0].path else ''}"
-                ". Verstuur met --send.")
+        if batch.messages and (first := batch.messages[0].path) is not None:
+            err(f"Concepten staan in {first.parent}. Verstuur met --send.")
         return
     if not batch.messages:
         out("Niets te versturen.")
@@ -131,12 +130,14 @@ def mail(
             outgoing = by_partner[delivery.partner]
             if delivery.ok:
                 store.record_mailing(meeting, kind, delivery.partner, outgoing.recipients)
+                # soft_wrap: addresses stay whole on one line (the terminal wraps it)
                 progress.console.print(f"verstuurd: {delivery.partner} "
-                                       f"({', '.join(outgoing.recipients)})", markup=False)
+                                       f"({', '.join(outgoing.recipients)})", markup=False,
+                                       soft_wrap=True)
             else:
                 failures += 1
                 progress.console.print(f"NIET verstuurd: {delivery.partner}: {delivery.detail}",
-                                       markup=False)
+                                       markup=False, soft_wrap=True)
 
         send_all(batch.messages, ws.config.mail, os.environ.get("OVERLEG_SMTP_PASSWORD"),
                  report)
