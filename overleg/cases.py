@@ -7,7 +7,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -276,7 +276,8 @@ def simple_front_matter(fm_lines: list[str]) -> tuple[dict[str, Any], dict[str, 
 
 
 # A front-matter key line: indentation (nested), then a plain or quoted key and a colon.
-_KEY_LINE = re.compile(r"""^(\s*)(?:-\s+)?(?:([^\s#'"\-\[\]{}!&*|>%@`,?][^:#]*?)|["']([^"']+)["'])\s*:(?:\s|$)""")
+_KEY_LINE = re.compile(r"""^(\s*)(?:-\s+)?"""
+                       r"""(?:([^\s#'"\-\[\]{}!&*|>%@`,?][^:#]*?)|["']([^"']+)["'])\s*:(?:\s|$)""")
 
 
 def _node_value(node: Any, depth: int = 0, budget: list[int] | None = None) -> Any:

@@ -10,7 +10,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from overleg.errors import ConfigError, OverlegError, WorkspaceNotFound
+from overleg.errors import ConfigError, InvalidInput, OverlegError, WorkspaceNotFound
 
 CONFIG_NAME = "overleg.toml"
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
@@ -58,6 +58,15 @@ class Config:
     minuten_nieuw: int = 15
     minuten_standaard: int = 10
     mail: MailConfig = field(default_factory=MailConfig)
+
+    def partner_code(self, code: str) -> str:
+        """A configured agency code (typed in any letter case), or InvalidInput naming them."""
+        wanted = code.strip().lower()
+        for known in self.partners:
+            if known.lower() == wanted:
+                return known
+        raise InvalidInput(f"partner '{code}' staat niet in overleg.toml. "
+                           f"Bekend: {', '.join(self.partners)}.")
 
     def partner_name(self, code: str) -> str:
         """The agency's full name, or the code itself when unknown."""

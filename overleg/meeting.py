@@ -79,11 +79,7 @@ def on_agenda(store: Store, ws: Workspace, meeting: Meeting, case: Case, add: bo
 
 def check_partner(ws: Workspace, code: str) -> str:
     """`code` as a configured agency code (case-insensitive input), or a clear error."""
-    for known in ws.config.partners:
-        if known.lower() == code.lower():
-            return known
-    raise InvalidInput(f"partner '{code}' staat niet in overleg.toml. "
-                       f"Bekend: {', '.join(ws.config.partners)}.")
+    return ws.config.partner_code(code)
 
 
 def attend(store: Store, ws: Workspace, code: str, name: str, present: bool = True) -> str:

@@ -124,11 +124,7 @@ def render_template(ws: Workspace, name: str, context: dict[str, Any]) -> str:
 
 def resolve_partner(config: Config, code: str) -> str:
     """A configured agency code (any letter case), or InvalidInput naming the known ones."""
-    for known in config.partners:
-        if known.lower() == code.strip().lower():
-            return known
-    raise InvalidInput(f"partner '{code}' staat niet in overleg.toml. "
-                       f"Bekend: {', '.join(config.partners)}.")
+    return config.partner_code(code)
 
 
 def partner_agenda(view: AgendaView, partner: str) -> AgendaView:
