@@ -33,6 +33,10 @@ for entry in os.scandir(sys.argv[1]):
 """
 
 
+def verdict(ok: bool, target: str) -> str:
+    return f"{target} {'ok' if ok else 'MISSED'}"
+
+
 def timed(argv: list[str], env: dict[str, str], before: Callable[[], None] | None = None,
           ) -> float:
     if before:
@@ -96,21 +100,19 @@ def startup(tmp: Path, env: dict[str, str]) -> list[tuple[str, float, float, str
     base = med["python -c pass"]
     peer = med["sqlite-utils --version"]
 
-    def row(name: str, target: float) -> tuple[str, float, float, str, str]:
-        ratio = med[name] / base
-        return (name, med[name], base, f"{ratio:.1f}x", f"<= {target:g}x "
-                f"{'ok' if ratio <= target else 'MISSED'}")
+    def row(name: str, target: float, against: float = base,
+            label: str = "") -> tuple[str, float, float, str, str]:
+        ratio = med[name] / against
+        return (label or name, med[name], against, f"{ratio:.2f}x",
+                f"<= {target:g}x {'ok' if ratio <= target else 'MISSED'}")
 
     return [
-        ("python -c pass (baseline)", base, base, "1.0x", ""),
+        ("python -c pass (baseline)", base, base, "1.00x", ""),
         row("overleg --version", 8),
         row("overleg -w WS --version (through typer)", 8),
-        ("overleg --version vs sqlite-utils --version", med["overleg --version"], peer,
-         f"{med['overleg --version'] / peer:.2f}x", f"< 1x {'ok' if med['overleg --version'] < peer else 'MISSED'}"),
-        ("overleg -w WS --version vs sqlite-utils --version",
-         med["overleg -w WS --version (through typer)"], peer,
-         f"{med['overleg -w WS --version (through typer)'] / peer:.2f}x",
-         f"< 1x {'ok' if med['overleg -w WS --version (through typer)'] < peer else 'MISSED'}"),
+        row("overleg --version", 1, peer, "overleg --version vs sqlite-utils --version"),
+        row("overleg -w WS --version (through typer)", 1, peer,
+            "overleg -w WS --version vs sqlite-utils --version"),
         row("overleg action add (open meeting)", 14),
         row("overleg --help", 16),
     ]
@@ -143,9 +145,9 @@ def big_folder(tmp: Path, env: dict[str, str]) -> list[tuple[str, float, float, 
     return [
         ("read 10,000 files + CSafeLoader (baseline)", base, base, "1.00x", ""),
         (f"agenda build, 10,000 files, cold ({items} items)", med["cold"], base,
-         f"{med['cold'] / base:.2f}x", f"<= 1.3x {'ok' if med['cold'] <= 1.3 * base else 'MISSED'}"),
+         f"{med['cold'] / base:.2f}x", verdict(med["cold"] <= 1.3 * base, "<= 1.3x")),
         (f"agenda build, 10,000 files, warm ({items} items)", med["warm"], base,
-         f"{med['warm'] / base:.2f}x", f"<= 0.35x {'ok' if med['warm'] <= 0.35 * base else 'MISSED'}"),
+         f"{med['warm'] / base:.2f}x", verdict(med["warm"] <= 0.35 * base, "<= 0.35x")),
     ]
 
 
@@ -165,7 +167,8 @@ def documents(tmp: Path) -> list[tuple[str, float, float, str, str]]:
     toml = ws_root / "overleg.toml"
     text = toml.read_text(encoding="utf-8")
     for code in ("RvdK", "PI", "SH"):
-        text += f'\n[partners.{code}]\nnaam = "Partner {code}"\nemail = ["{code.lower()}@x.example"]\n'
+        text += (f'\n[partners.{code}]\nnaam = "Partner {code}"\n'
+                 f'email = ["{code.lower()}@x.example"]\n')
     toml.write_text(text, encoding="utf-8")
     ws = load_workspace(ws_root)
     store = Store.open(ws.db_path)
@@ -185,19 +188,20 @@ def documents(tmp: Path) -> list[tuple[str, float, float, str, str]]:
         view = agenda_view(store, meeting, by_id, ws.config)
         minutes = minutes_view(store, meeting, by_id, ws.config)
         actions = store.actions(status="open")
-        count = 0
+        documents = []
         for fmt in ("md", "html", "txt"):
-            render_agenda(ws, view, fmt)
-            render_minutes(ws, minutes, fmt)
-            count += 2
+            documents += [render_agenda(ws, view, fmt), render_minutes(ws, minutes, fmt)]
             for code in partners:
-                render_agenda(ws, view, fmt, code)
-                render_minutes(ws, minutes, fmt, code,
-                               partner_actions(actions, code, by_id, date(2026, 12, 1)))
-                count += 2
-        return count
+                documents += [render_agenda(ws, view, fmt, code),
+                              render_minutes(ws, minutes, fmt, code, partner_actions(
+                                  actions, code, by_id, date(2026, 12, 1)))]
+        sizes.append(sum(map(len, documents)))
+        return len(documents)
 
-    render_all()  # templates compiled once per process, as in a real command
+    sizes: list[int] = []
+    start = time.perf_counter()
+    render_all()  # the first run compiles the templates, as a real command does
+    first = time.perf_counter() - start
     times = []
     for _ in range(5):
         start = time.perf_counter()
@@ -205,8 +209,11 @@ def documents(tmp: Path) -> list[tuple[str, float, float, str, str]]:
         times.append(time.perf_counter() - start)
     store.close()
     value = statistics.median(times)
-    return [(f"render all {count} documents, 40 items, 12 partners (in-process)", value, 1.0,
-             f"{value:.2f}x of 1 s", f"<= 1 s {'ok' if value <= 1 else 'MISSED'}")]
+    name = f"render all {count} documents ({sizes[-1] // 1000} kB), 40 items, 12 partners"
+    return [(f"{name}, first run incl. template compilation", first, 1.0,
+             f"{first:.2f}x of 1 s", verdict(first <= 1, "<= 1 s")),
+            (f"{name}, later runs (median of 5)", value, 1.0,
+             f"{value:.2f}x of 1 s", verdict(value <= 1, "<= 1 s"))]
 
 
 def overdue(tmp: Path, env: dict[str, str]) -> list[tuple[str, float, float, str, str]]:
