@@ -2,7 +2,7 @@
 counts, run by hand; prints a table of figures and exits 1 on any loss or leak.
 
     .venv/bin/python bench/reliability.py            # the figures in docs/reliability.md
-    .venv/bin/python bench/reliability.py --quick    # a smaller run, about half a minute
+    .venv/bin/python bench/reliability.py --quick    # a tenth of the counts, about 15 s
 
 Every check is the same function the test suite calls; only the counts differ.
 """

@@ -190,7 +190,7 @@ _PLAIN_ITEM = re.compile(r"[^\s'\"#&*!|>%@`{}\[\],:?\-~][^'\"#{}\[\],:]*")
 
 
 def _simple_scalar(text: str) -> str | None:
-    text = text.split(" #", 1)[0].rstrip()
+    text = text.split(" #", 1)[0].rstrip(" ")
     if not text or (text[0] == "-" and (len(text) == 1 or text[1] == " ")):
         return None
     if text[0] in "-" and not text[1:2].isalnum():
@@ -198,6 +198,7 @@ def _simple_scalar(text: str) -> str | None:
     return text if _PLAIN.fullmatch(text) or _DASHED.fullmatch(text) else None
 
 
+_ODD_SPACE = re.compile(r"[^\S ]")  # white space other than a plain space
 _DASHED = re.compile(r"-?\d[\d-]*")  # dates and numbers such as 2026-12-01 or -3
 _SIMPLE_LINE = re.compile(
     r"([A-Za-z_][A-Za-z0-9_]*): ([^\s'\"#&*!|>%@`{}\[\],:?\-~][^'\"#{}\[\],:]*|-?\d[\d-]*)$")
@@ -206,16 +207,16 @@ _SIMPLE_LINE = re.compile(
 def _simple_value(text: str | None) -> str | list[str] | None:
     if text is None:
         return ""
-    text = text.split(" #", 1)[0].rstrip()
+    text = text.split(" #", 1)[0].rstrip(" ")
     if not text:
         return ""
     if text[0] == "[":
         if not text.endswith("]"):
             return None
-        inner = text[1:-1].strip()
+        inner = text[1:-1].strip(" ")
         if not inner:
             return []
-        items = [item.strip() for item in inner.split(",")]
+        items = [item.strip(" ") for item in inner.split(",")]
         if all(_simple_scalar(item) == item for item in items):
             return items
         return None
@@ -228,18 +229,18 @@ def simple_front_matter(fm_lines: list[str]) -> tuple[dict[str, Any], dict[str, 
     lines: dict[str, int] = {}
     open_key = ""  # a key with an empty value: nested lines may follow
     for number, raw in enumerate(fm_lines, start=2):
+        if raw.endswith(" ") or _ODD_SPACE.search(raw):
+            return None  # tabs, no-break spaces...: YAML's rules for those are PyYAML's job
         fast = _SIMPLE_LINE.match(raw)
         if fast is not None:  # the common `key: word` line, in one regex
             key = fast.group(1)
-            if key in data or raw.endswith(" "):
+            if key in data:
                 return None
             data[key], lines[key] = fast.group(2), number
             open_key = ""
             continue
-        if not raw.strip() or raw.lstrip().startswith("#"):
+        if not raw or raw.lstrip(" ").startswith("#"):
             continue
-        if "\t" in raw or raw.endswith(" "):
-            return None
         match = _SIMPLE_KEY.match(raw)
         if match is not None:
             key = match.group(1)
@@ -554,14 +555,17 @@ class _Parser:
         minuten = self.integer(data, "minuten", 1, 240)
         toezicht = self.toezicht(data)
         thema = self.text_list(data, "thema")
+        # Read before the check below: a list where one value belongs is an error too.
+        wijk = self.scalar(data, "wijk") or ""
+        regisseur = self.scalar(data, "regisseur") or ""
         if any(f.error for f in self.findings):  # duplicate keys etc. count too
             return None
         assert case_id and initialen and status and aangemeld_op and aangemeld_door
         return Case(
             id=case_id, initialen=initialen, status=status, aangemeld_op=aangemeld_op,
             aangemeld_door=aangemeld_door, partners=partners, path=path,
-            geboortejaar=geboortejaar, wijk=self.scalar(data, "wijk") or "", thema=thema,
-            prioriteit=prioriteit, regie=regie, regisseur=self.scalar(data, "regisseur") or "",
+            geboortejaar=geboortejaar, wijk=wijk, thema=thema,
+            prioriteit=prioriteit, regie=regie, regisseur=regisseur,
             geinformeerd=geinformeerd, reden_niet_geinformeerd=reden, bespreken=bespreken,
             agenda=bool(agenda), verzoek_door=verzoek_door, minuten=minuten, toezicht=toezicht,
             afgesloten_op=afgesloten_op, question=question_of(body),
@@ -883,3 +887,59 @@ def filter_cases(cases: Iterable[Case], status: str | None = None,
     return sorted((c for c in cases
                    if (status is None or c.status == status)
                    and (partner is None or partner in c.partners)), key=lambda c: c.id)
+
+
+# --- new case files (`cases new`) ------------------------------------------------------
+
+def next_case_id(taken: Iterable[str], year: int) -> str:
+    """The next free `YYYY-NNN` of `year`: one past the highest number in use that year."""
+    pattern = re.compile(rf"{year}-(\d{{3,}})")
+    numbers = [int(m.group(1)) for t in taken if (m := pattern.fullmatch(t))]
+    return f"{year}-{max(numbers, default=0) + 1:03d}"
+
+
+def create_case_file(ws: Workspace, case_id: str, text: str, taken: Iterable[str]) -> Case:
+    """Write `text` as the new file <casussen>/<id>.md; never overwrite anything.
+
+    The text is validated as `cases check` would first (InvalidCaseFile naming every error);
+    an id in use or an existing file of that name stops it too. The file appears whole or
+    not at all: it is written to a temporary file and hard-linked into place, which fails
+    instead of replacing a file that appeared meanwhile.
+    """
+    from overleg.errors import InvalidCaseFile
+
+    if case_id in set(taken):
+        raise InvalidCaseFile(f'id "{case_id}" is al in gebruik. Kies een ander id; zie '
+                              "'overleg cases list'.")
+    path = ws.cases_dir / f"{case_id}.md"
+    shown = ws.rel(path)
+    data = text.encode("utf-8")
+    case, findings = parse_case(data, path, shown, ws.config)
+    errors = [f for f in findings if f.error]
+    if case is None or errors or case.id != case_id:
+        detail = "; ".join(str(f) for f in errors) or f"het id is niet {case_id}"
+        raise InvalidCaseFile(f"de nieuwe casus {case_id} is niet geldig en is niet "
+                              f"geschreven: {detail}")
+    if path.exists():
+        raise InvalidCaseFile(f"{shown} bestaat al; er is niets overschreven. Kies een ander "
+                              "id.")
+    ws.cases_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=ws.cases_dir, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        try:
+            os.link(tmp, path)  # atomic, and refuses to replace an existing file
+        except FileExistsError:
+            raise InvalidCaseFile(f"{shown} bestaat al; er is niets overschreven. Kies een "
+                                  "ander id.") from None
+        except OSError:  # a file system without hard links (some shares): check, then move
+            if path.exists():
+                raise InvalidCaseFile(f"{shown} bestaat al; er is niets overschreven.") from None
+            os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return case

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("md", "html", "txt")
 
-_environments: dict[Path, tuple[Config, jinja2.Environment]] = {}
+_environments: dict[Path, tuple[Config, tuple[str, ...], jinja2.Environment]] = {}
 
 
 def _finalize(value: Any) -> Any:
@@ -73,9 +73,12 @@ def _nl2br(value: str) -> Any:
 
 def environment(ws: Workspace) -> jinja2.Environment:
     """The Jinja environment of a workspace (cached per workspace within the process)."""
+    # Jinja re-checks a loaded template's own file only: an override added (or removed) in
+    # the workspace since then would go unseen by a long-lived process without this key.
+    own = _own_templates(ws.templates_dir)
     cached = _environments.get(ws.root)
-    if cached is not None and cached[0] == ws.config:
-        return cached[1]
+    if cached is not None and cached[0] == ws.config and cached[1] == own:
+        return cached[2]
     import jinja2
 
     env = jinja2.Environment(
@@ -96,8 +99,18 @@ def environment(ws: Workspace) -> jinja2.Environment:
         partner=config.partner_name,
         nl2br=_nl2br,
     )
-    _environments[ws.root] = (config, env)
+    _environments[ws.root] = (config, own, env)
     return env
+
+
+def _own_templates(folder: Path) -> tuple[str, ...]:
+    """The workspace's template file names, to notice an override that appears or goes."""
+    import os
+
+    try:
+        return tuple(sorted(entry.name for entry in os.scandir(folder)))
+    except OSError:
+        return ()
 
 
 def render_template(ws: Workspace, name: str, context: dict[str, Any]) -> str:
@@ -112,14 +125,36 @@ def render_template(ws: Workspace, name: str, context: dict[str, Any]) -> str:
                            "(fout in het sjabloon)") from None
     except jinja2.TemplateNotFound:
         raise OverlegError(f"sjabloon templates/{name} bestaat niet") from None
+    except UnicodeDecodeError:
+        raise OverlegError(f"templates/{name}: het sjabloon is geen UTF-8-tekst; sla het op "
+                           "als UTF-8") from None
     try:
         return template.render(context)
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
-        line = next((frame.lineno for frame in reversed(traceback.extract_tb(exc.__traceback__))
-                     if template.filename and frame.filename == template.filename), None)
-        where = f"templates/{name}:{line}" if line else f"templates/{name}"
-        detail = getattr(exc, "message", None) or str(exc)
-        raise OverlegError(f"{where}: {detail} (fout in het sjabloon)") from None
+    except OverlegError:
+        raise
+    except jinja2.TemplateSyntaxError as exc:  # in a template it includes or extends
+        raise OverlegError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message} "
+                           "(fout in het sjabloon)") from None
+    except Exception as exc:  # the template's own code failed: 1/0, an undefined name, ...
+        raise OverlegError(f"{_template_frame(env, exc, name)}: {_template_detail(exc)} "
+                           "(fout in het sjabloon)") from None
+
+
+def _template_frame(env: jinja2.Environment, exc: BaseException, name: str) -> str:
+    """'templates/NAME:LINE' of the innermost template frame of a rendering error."""
+    folders = [Path(p).resolve() for p in getattr(env.loader, "searchpath", [])]
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename).resolve()
+        for folder in folders:
+            if path.is_relative_to(folder) and frame.lineno:
+                return f"templates/{path.relative_to(folder).as_posix()}:{frame.lineno}"
+    return f"templates/{name}"
+
+
+def _template_detail(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "een ingesloten sjabloon is geen UTF-8-tekst; sla het op als UTF-8"
+    return getattr(exc, "message", None) or str(exc) or type(exc).__name__
 
 
 def resolve_partner(config: Config, code: str) -> str:

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from overleg.cases import load_cases, simple_front_matter, split_front_matter
@@ -161,6 +161,9 @@ def front_matter(draw) -> list[str]:
 
 @settings(max_examples=600, deadline=None)
 @given(front_matter())
+@example(["A: \xa0"])  # a no-break space is content to YAML, not white space
+@example(["A: x\t"])
+@example(["a: [x\xa0, y]"])
 def test_the_fast_reader_agrees_with_yaml_wherever_it_answers(lines):
     fast = simple_front_matter(lines)
     if fast is None:

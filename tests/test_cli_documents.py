@@ -156,7 +156,7 @@ def test_minutes_in_each_format(run, demo_ws, fmt, start):
 def test_minutes_unknown_format(run, demo_ws):
     result = run("minutes", "--format", "pdf")
     assert result.exit_code == 1
-    assert result.stderr == "Fout: formaat 'pdf' bestaat niet. Kies uit: md, html, txt.\n"
+    assert result.stderr == "Fout: formaat 'pdf' bestaat niet. Kies uit: md, html, txt, docx.\n"
 
 
 def test_minutes_to_a_file_is_private_and_atomic(run, demo_ws, tmp_path):

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from overleg.cli import completion
 from overleg.cli.common import console, out, plain, print_json, session
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from overleg.store import Action
 
 app = typer.Typer(help="Acties: toevoegen, afronden, overzicht.", no_args_is_help=True)
 
 
 @app.command("add")
 def action_add(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.")],
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.",
+                                           autocompletion=completion.case_ids)],
     text: Annotated[str, typer.Argument(metavar="TEKST", help="Wat er moet gebeuren.")],
-    owner: Annotated[str, typer.Option("--owner", help="Organisatie die de actie uitvoert "
+    owner: Annotated[str, typer.Option("--owner", autocompletion=completion.partners,
+                                       help="Organisatie die de actie uitvoert "
                                        "(code, moet partner van de casus zijn).")],
     due: Annotated[str, typer.Option("--due", help="Deadline, bijv. 15-12, +2w of "
                                      "2026-12-15.")],
@@ -39,7 +47,8 @@ def action_add(
 
 @app.command("done")
 def action_done(
-    action_id: Annotated[int, typer.Argument(metavar="ACTIE", help="Nummer van de actie.")],
+    action_id: Annotated[int, typer.Argument(metavar="ACTIE", help="Nummer van de actie.",
+                                             autocompletion=completion.open_actions)],
     comment: Annotated[str | None, typer.Option("--comment", help="Toelichting.")] = None,
 ) -> None:
     """Markeer een actie als afgerond.
@@ -55,15 +64,26 @@ def action_done(
 @app.command("list")
 def action_list(
     partner: Annotated[str | None, typer.Option("--partner", help="Alleen acties van deze "
-                                                "organisatie.")] = None,
+                                                "organisatie.",
+                                                autocompletion=completion.partners)] = None,
     status: Annotated[str, typer.Option("--status", help="open, done of all.")] = "open",
     overdue: Annotated[bool, typer.Option("--overdue", help="Alleen acties over de "
                                           "deadline.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")] = False,
+    export: Annotated[str | None, typer.Option("--format", help="Exporteer het actieregister "
+                                               "als xlsx of csv (csv zonder -o naar het "
+                                               "scherm), of maak een Word-actielijst (docx, "
+                                               "met -o).", show_default=False)] = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar="BESTAND",
+                                               help="Bestand voor de export (.xlsx, .csv of "
+                                               ".docx).",
+                                               show_default=False)] = None,
 ) -> None:
     """Toon acties, standaard de open acties, te late eerst gemarkeerd.
 
     Voorbeeld: overleg action list --partner POL --overdue
+    Voorbeeld: overleg action list --status all --format xlsx -o acties.xlsx
+    Voorbeeld: overleg action list --partner POL --format docx -o uit/acties-POL.docx
     """
     from overleg.dates import fmt, today
     from overleg.errors import InvalidInput
@@ -81,6 +101,26 @@ def action_list(
     actions = s.store().actions(owner=owner, status="open" if overdue else
                                 None if status == "all" else status,
                                 due_before=day if overdue else None)
+    if export == "docx" or (export is None and (output or "").lower().endswith(".docx")):
+        _docx(actions, day, owner, output, as_json)
+        return
+    if export is not None or output is not None:
+        from pathlib import Path
+
+        from overleg.cli.common import err
+        from overleg.render import write_output
+        from overleg.spreadsheet import export_actions
+
+        if as_json:
+            raise InvalidInput("kies --json of --format, niet allebei.")
+        path = Path(output) if output is not None else None
+        data = export_actions(actions, day, export, path)
+        if path is None:
+            typer.echo(data.decode("utf-8"), nl=False)
+            return
+        write_output(path, data)
+        err(f"{len(actions)} actie(s) geschreven naar {path}.")
+        return
     if as_json:
         print_json([{"id": a.id, "case": a.case_id, "owner": a.owner, "who": a.who,
                      "text": a.text, "due": a.due.isoformat(), "status": a.status,
@@ -104,3 +144,22 @@ def action_list(
         table.add_row(*plain(str(a.id), a.case_id, owner_text, fmt(a.due), a.text, state),
                       style="bold red" if a.overdue(day) else None)
     console().print(table)
+
+
+def _docx(actions: list[Action], day: date, owner: str | None, output: str | None,
+          as_json: bool) -> None:
+    """A Word action list; with --partner only that partner's open actions on its own cases."""
+    from pathlib import Path
+
+    from overleg.cli.common import err
+    from overleg.docx import actions_docx, require_output
+    from overleg.errors import InvalidInput
+    from overleg.render import write_output
+
+    if as_json:
+        raise InvalidInput("kies --json of --format, niet allebei.")
+    path = require_output(Path(output) if output is not None else None, "uit/acties.docx")
+    s = session()
+    cases = s.cases().by_id() if owner else None
+    write_output(path, actions_docx(s.workspace(), actions, day, owner, cases))
+    err(f"Actielijst geschreven naar {path}.")

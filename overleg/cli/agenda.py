@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from overleg.cli import completion
 from overleg.cli.common import console, err, out, plain, print_json, session
 
 if TYPE_CHECKING:
@@ -23,14 +24,16 @@ class Format(StrEnum):
     md = "md"
     html = "html"
     txt = "txt"
+    docx = "docx"
 
 
 DateOpt = Annotated[str | None, typer.Option(
     "--date", help="Datum van het overleg (bijv. 2026-12-01, 1-12-2026, dinsdag, volgende); "
     "standaard het open overleg, anders het volgende geplande of de volgende datum uit het "
-    "schema.", show_default=False)]
+    "schema.", show_default=False, autocompletion=completion.meeting_dates)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")]
-CaseArg = Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.")]
+CaseArg = Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.",
+                                        autocompletion=completion.case_ids)]
 
 _STATUS = {"planned": "gepland", "open": "geopend", "closed": "gesloten"}
 
@@ -226,7 +229,8 @@ def agenda_move(
 def agenda_render(
     on: DateOpt = None,
     partner: Annotated[str | None, typer.Option("--partner", help="Alleen de punten van deze "
-                                                "partner (code, bijv. POL).")] = None,
+                                                "partner (code, bijv. POL).",
+                                                autocompletion=completion.partners)] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Formaat van het document.")]
     = Format.md,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Schrijf naar dit "
@@ -234,6 +238,8 @@ def agenda_render(
     = None,
 ) -> None:
     """Maak de agenda als document: volledig (voorzitter) of per partner.
+
+    Met --format docx een Word-bestand (dan is -o verplicht).
 
     Voorbeeld: overleg agenda render --partner POL --format html -o uit/agenda-POL.html
     """
@@ -244,11 +250,17 @@ def agenda_render(
     s = session()
     ws = s.workspace()
     code = resolve_partner(ws.config, partner) if partner is not None else None
+    if fmt is Format.docx:
+        from overleg.docx import agenda_docx, require_output
+
+        output = require_output(output, "uit/agenda.docx")
     view = _view(_date(on))
-    text = render_agenda(ws, view, fmt.value, code)
+    text = agenda_docx(ws, view, code) if fmt is Format.docx else \
+        render_agenda(ws, view, fmt.value, code)
     if code is not None:
         s.store().log_render("agenda", code, view.meeting)
     if output is None:
+        assert isinstance(text, str)  # a Word document always goes to a file
         sys.stdout.write(text)
         return
     write_output(output, text)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from overleg import __version__
 from overleg.cli import action, admin, agenda, cases, documents, meeting
+from overleg.cli import schedule as schedule_cli
+from overleg.cli import templates as templates_cli
 from overleg.cli.common import err, new_session, session
 from overleg.errors import OverlegError
 
@@ -36,6 +39,11 @@ class _Root(TyperGroup):
             raise typer.Exit(1) from None
         finally:
             session().close()
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The commands in the order of a meeting: the help screen's panels follow it."""
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda name: PANEL_ORDER.index(panel_of(name)))
 
 
 def _db_message(exc: sqlite3.DatabaseError) -> str:
@@ -81,7 +89,7 @@ app = typer.Typer(
     name="overleg",
     help="Assistent voor het casusoverleg van het Zorg- en Veiligheidshuis.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish)
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -97,13 +105,14 @@ def _version(value: bool) -> None:
 def root(
     workspace: Annotated[
         Path | None,
-        typer.Option("--workspace", "-w", help="Werkmap (anders $OVERLEG_WORKSPACE of de "
-                     "dichtstbijzijnde map met overleg.toml).", show_default=False),
+        typer.Option("--workspace", "-w", metavar="PAD", help="Werkmap (anders "
+                     "$OVERLEG_WORKSPACE of de dichtstbijzijnde map met overleg.toml).",
+                     show_default=False),
     ] = None,
     actor: Annotated[
         str | None,
-        typer.Option("--as", help="Wie de wijziging doet (voor het logboek); standaard de "
-                     "gebruiker van het systeem.", show_default=False),
+        typer.Option("--as", metavar="NAAM", help="Wie de wijziging doet (voor het logboek); "
+                     "standaard de gebruiker van het systeem.", show_default=False),
     ] = None,
     version: Annotated[
         bool,
@@ -121,6 +130,63 @@ app.add_typer(meeting.app, name="meeting")
 app.add_typer(action.app, name="action")
 documents.register(app)
 admin.register(app)
+app.command("schedule")(schedule_cli.schedule)
+app.add_typer(templates_cli.app, name="templates")
+
+
+# --- the help screen -----------------------------------------------------------------------
+# `overleg --help` groups the commands in the order of a meeting; anything not named here
+# (new commands included) is "Beheer".
+PANELS = {"cases": "Voorbereiden", "agenda": "Voorbereiden", "meeting": "Vergaderen",
+          "action": "Vergaderen", "minutes": "Na afloop", "mail": "Na afloop"}
+PANEL_ORDER = ("Voorbereiden", "Vergaderen", "Na afloop", "Beheer")
+
+
+def panel_of(name: str | None) -> str:
+    return PANELS.get(name or "", "Beheer")
+
+
+for _info in (*app.registered_commands, *app.registered_groups):
+    _info.rich_help_panel = panel_of(_info.name)
+
+_HELP_TEXTS = {
+    "--help": "Toon deze hulp en stop.",
+    "--install-completion": "Zet tab-aanvulling aan voor deze shell (bash, zsh of fish).",
+    "--show-completion": "Toon het script voor tab-aanvulling, om het zelf te installeren.",
+}
+
+
+def _dutch_help(command: Any, ctx: Any) -> None:
+    """Typer has no setting for its own help texts: make them Dutch just before a help screen
+    is drawn (typer.rich_utils is imported only then: start-up time is measured)."""
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Argumenten"
+    rich_utils.OPTIONS_PANEL_TITLE = "Opties"
+    rich_utils.COMMANDS_PANEL_TITLE = "Opdrachten"
+    rich_utils.DEFAULT_STRING = "[standaard: {}]"
+    rich_utils.REQUIRED_LONG_STRING = "[verplicht]"
+    if os.environ.get("NO_COLOR"):  # plain text, as from common.console()
+        rich_utils.COLOR_SYSTEM = None
+    for param in command.get_params(ctx):
+        for name in param.opts:
+            if name in _HELP_TEXTS:
+                param.help = _HELP_TEXTS[name]
+
+
+def _in_dutch(format_help: Any) -> Any:
+    def format_help_in_dutch(self: Any, ctx: Any, formatter: Any) -> Any:
+        _dutch_help(self, ctx)
+        return format_help(self, ctx, formatter)
+
+    format_help_in_dutch.dutch = True  # type: ignore[attr-defined]
+    return format_help_in_dutch
+
+
+# Every help screen (root, groups, commands; --help, -h or no arguments) passes here.
+for _cls in (TyperGroup, TyperCommand):
+    if not getattr(_cls.format_help, "dutch", False):
+        _cls.format_help = _in_dutch(_cls.format_help)  # type: ignore[method-assign]
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from overleg.cli import completion
 from overleg.cli.common import console, fail, out, plain, print_json, session
 
 app = typer.Typer(help="Casusbestanden bekijken en controleren.", no_args_is_help=True)
@@ -16,9 +17,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")]
 @app.command("list")
 def cases_list(
     status: Annotated[str | None, typer.Option(
-        "--status", help="Alleen casussen met deze status (aangemeld, actief, nazorg, "
-        "afgesloten).")] = None,
-    partner: Annotated[str | None, typer.Option("--partner", help="Alleen casussen waarin "
+        "--status", autocompletion=completion.statuses, help="Alleen casussen met deze status "
+        "(aangemeld, actief, nazorg, afgesloten).")] = None,
+    partner: Annotated[str | None, typer.Option("--partner", autocompletion=completion.partners,
+                                                help="Alleen casussen waarin "
                                                 "deze partner zit (code, bijv. POL).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -62,7 +64,8 @@ def cases_list(
 
 @app.command("show")
 def cases_show(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.")],
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.",
+                                           autocompletion=completion.case_ids)],
 ) -> None:
     """Toon één casus: de gegevens en de tekst.
 
@@ -115,6 +118,21 @@ def _toezicht(case: object) -> str:
     return " ".join(p for p in (einde, ", ".join(toezicht.voorwaarden)) if p)
 
 
+@app.command("new")
+def cases_new() -> None:
+    """Maak een nieuw casusbestand: vraagt de gegevens een voor een (Tab vult codes aan).
+
+    Het id wordt voorgesteld (het volgende vrije jjjj-nnn van dit jaar); het bestand wordt
+    gecontroleerd voordat het wordt geschreven en overschrijft nooit een bestaand bestand.
+    Zonder terminal leest het elk antwoord als een regel van stdin.
+
+    Voorbeeld: overleg cases new
+    """
+    from overleg.cli.intake import run_form
+
+    run_form()
+
+
 @app.command("check")
 def cases_check() -> None:
     """Controleer alle casusbestanden; exitcode 1 bij een fout.
@@ -134,4 +152,59 @@ def cases_check() -> None:
     summary += f"{warnings} waarschuwing{'en' if warnings != 1 else ''}."
     typer.echo(summary, err=True)
     if errors:
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def cases_import(
+    file: Annotated[str, typer.Argument(metavar="BESTAND", help="Een .xlsx- of .csv-bestand; "
+                                        "de eerste rij bevat de kolomnamen (id, initialen, "
+                                        "status, aangemeld_op, aangemeld_door, partners, ...).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Schrijf de casusbestanden echt (zonder "
+                                      "--yes alleen een proefdraai).")] = False,
+) -> None:
+    """Maak casusbestanden uit een spreadsheet; zonder --yes alleen een proefdraai.
+
+    Bestaande casussen worden nooit overschreven; elke rij wordt gecontroleerd als in
+    'overleg cases check'. Problemen staan er als BESTAND:RIJ: melding.
+
+    Voorbeeld: overleg cases import aanmeldingen.xlsx --yes
+    """
+    from pathlib import Path
+
+    from overleg.cli.common import err
+    from overleg.spreadsheet import plan_import, write_import
+
+    s = session()
+    ws = s.workspace()
+    case_set = s.cases(report=False)
+    existing = {c.id for c in case_set.cases} | {f.case_id for f in case_set.findings}
+    plan = plan_import(ws, Path(file), file, existing - {""})
+    written = write_import(plan) if yes else []
+    if plan.create:
+        from rich.table import Table
+
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for column in ("rij", "id", "status", "partners", "bestand"):
+            table.add_column(column, no_wrap=column != "partners")
+        for new in plan.create:
+            table.add_row(*plain(str(new.row), new.case.id, new.case.status,
+                                 ",".join(new.case.partners), ws.rel(new.path)))
+        console().print(table)
+    for finding in sorted([*plan.findings, *plan.skipped], key=lambda f: f.line):
+        warn = not finding.error and finding not in plan.skipped
+        err(f"{finding.path}:{finding.line}: {'waarschuwing: ' if warn else ''}"
+            f"{finding.message}")
+    failed = plan.failed_rows
+    rest = (f", {len(plan.skipped)} overgeslagen (bestaat al), {failed} "
+            f"{'rij' if failed == 1 else 'rijen'} met fouten")
+    if yes:
+        n = len(written)
+        err(f"{n} {'casusbestand' if n == 1 else 'casusbestanden'} geschreven in "
+            f"{ws.rel(ws.cases_dir)}/{rest}.")
+    else:
+        n = len(plan.create)
+        err(f"Proefdraai: {n} {'casus zou' if n == 1 else 'casussen zouden'} worden "
+            f"aangemaakt{rest}. Er is niets geschreven; schrijf ze met --yes.")
+    if plan.errors:
         raise typer.Exit(1)

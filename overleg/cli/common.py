@@ -101,10 +101,12 @@ def default_actor() -> str:
 
 
 def console() -> Console:
-    """A rich console on stdout (colour only on a terminal, NO_COLOR honoured)."""
+    """A rich console on stdout: styles only on a terminal, and none at all under NO_COLOR
+    (rich alone would drop the colours but keep bold and underline)."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False,
+                   color_system=None if os.environ.get("NO_COLOR") else "auto")
 
 
 def plain(*values: str) -> list[Any]:

@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from overleg.cli import completion
 from overleg.cli.common import confirm, console, err, out, session
 
-FormatOpt = Annotated[str, typer.Option("--format", help="md, html of txt.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="md, html, txt of docx (Word; dan is "
+                                         "-o verplicht).")]
 
 
 def _closed_meeting(on: str | None):  # type: ignore[no-untyped-def]
@@ -31,9 +33,11 @@ def _closed_meeting(on: str | None):  # type: ignore[no-untyped-def]
 
 def minutes(
     on: Annotated[str | None, typer.Option("--date", help="Datum van de vergadering "
-                                           "(standaard de laatst gesloten).")] = None,
+                                           "(standaard de laatst gesloten).",
+                                           autocompletion=completion.meeting_dates)] = None,
     partner: Annotated[str | None, typer.Option("--partner", help="Alleen de casussen van "
-                                                "deze partner, met zijn actielijst.")] = None,
+                                                "deze partner, met zijn actielijst.",
+                                                autocompletion=completion.partners)] = None,
     fmt: FormatOpt = "md",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Schrijf naar dit "
                                                 "bestand in plaats van naar het scherm.")] = None,
@@ -43,10 +47,23 @@ def minutes(
     Voorbeeld: overleg minutes --partner POL --format html -o uit/verslag-POL.html
     """
     from overleg.dates import today
+    from overleg.errors import InvalidInput
     from overleg.meeting import minutes_view
-    from overleg.render import partner_actions, render_minutes, resolve_partner, write_output
+    from overleg.render import (
+        FORMATS,
+        partner_actions,
+        render_minutes,
+        resolve_partner,
+        write_output,
+    )
 
+    if fmt not in (*FORMATS, "docx"):
+        raise InvalidInput(f"formaat '{fmt}' bestaat niet. Kies uit: {', '.join(FORMATS)}, docx.")
     s = session()
+    if fmt == "docx":
+        from overleg.docx import require_output
+
+        output = require_output(output, "uit/verslag.docx")
     ws, store = s.workspace(), s.store()
     meeting = _closed_meeting(on)
     cases = s.cases().by_id()
@@ -55,7 +72,12 @@ def minutes(
     if partner:
         partner = resolve_partner(ws.config, partner)
         actions = partner_actions(store.actions(status="open"), partner, cases, today())
-    text = render_minutes(ws, view, fmt, partner, actions)
+    if fmt == "docx":
+        from overleg.docx import minutes_docx
+
+        text: str | bytes = minutes_docx(ws, view, partner, actions)
+    else:
+        text = render_minutes(ws, view, fmt, partner, actions)
     if partner:
         store.log_render("minutes", partner, meeting)
     if output is None:
@@ -66,7 +88,8 @@ def minutes(
 
 
 def mail(
-    on: Annotated[str | None, typer.Option("--date", help="Datum van de vergadering.")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="Datum van de vergadering.",
+                                           autocompletion=completion.meeting_dates)] = None,
     kind: Annotated[str, typer.Option("--kind", help="agenda of minutes.")] = "minutes",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Map voor de "
                                                 ".eml-bestanden (standaard uit/mail).")] = None,

@@ -6,11 +6,13 @@ from typing import Annotated
 
 import typer
 
+from overleg.cli import completion
 from overleg.cli.common import err, out, print_json, session
 
 app = typer.Typer(help="De vergadering: openen, vastleggen, sluiten.", no_args_is_help=True)
 
-CaseArg = Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.")]
+CaseArg = Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.",
+                                        autocompletion=completion.case_ids)]
 TextArg = Annotated[str, typer.Argument(metavar="TEKST",
                                         help="De tekst (tussen aanhalingstekens).")]
 AddOpt = Annotated[bool, typer.Option("--add", help="Zet de casus op de agenda als hij er "
@@ -20,7 +22,8 @@ AddOpt = Annotated[bool, typer.Option("--add", help="Zet de casus op de agenda a
 @app.command("start")
 def meeting_start(
     on: Annotated[str | None, typer.Option("--date", help="Datum van de vergadering "
-                                           "(standaard: de geplande of volgende).")] = None,
+                                           "(standaard: de geplande of volgende).",
+                                           autocompletion=completion.meeting_dates)] = None,
 ) -> None:
     """Open de vergadering (maakt de agenda als die er nog niet is).
 
@@ -60,7 +63,7 @@ def meeting_run() -> None:
 @app.command("attend")
 def meeting_attend(
     code: Annotated[str, typer.Argument(metavar="CODE", help="Code van de organisatie, "
-                                        "bijv. POL.")],
+                                        "bijv. POL.", autocompletion=completion.partners)],
     name: Annotated[str, typer.Argument(metavar="NAAM", help="Naam van de deelnemer.")],
     absent: Annotated[bool, typer.Option("--absent", help="Afgemeld (niet aanwezig).")] = False,
 ) -> None:
@@ -163,7 +166,8 @@ def meeting_reopen(
 @app.command("approve")
 def meeting_approve(
     on: Annotated[str, typer.Option("--date", help="Datum van de vergadering waarvan het "
-                                    "verslag is vastgesteld.")],
+                                    "verslag is vastgesteld.",
+                                    autocompletion=completion.meeting_dates)],
 ) -> None:
     """Stel het verslag van een eerdere vergadering vast (niet langer CONCEPT).
 

@@ -1,0 +1,408 @@
+"""Spreadsheets in and out: case files from an .xlsx or .csv table, the action register as one.
+
+Reading: the first row holds the column names (the front-matter keys), every further row is
+one case; problems are findings `FILE:ROW: message`, ROW as the spreadsheet shows it.
+Writing: `.xlsx` with real date cells, or `;`-separated UTF-8 `.csv` that Dutch Excel opens.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from overleg import dates
+from overleg.cases import ID_RE, REQUIRED, Case, Finding, atomic_write, mask_bsn, parse_case
+from overleg.errors import InvalidDate, InvalidInput
+
+if TYPE_CHECKING:
+    from overleg.config import Workspace
+    from overleg.store import Action
+
+Cell = str | int | float | bool | date | datetime | None
+
+# The columns of an import, in the order they are written into the front matter; `vraag`
+# and `situatie` become sections of the Markdown body instead, `toezicht.einde` and
+# `toezicht.voorwaarden` the nested `toezicht:` block.
+COLUMNS = (
+    "id", "initialen", "geboortejaar", "wijk", "thema", "status", "prioriteit", "aangemeld_op",
+    "aangemeld_door", "regie", "regisseur", "partners", "geinformeerd",
+    "reden_niet_geinformeerd", "bespreken", "agenda", "verzoek_door", "minuten",
+    "toezicht.einde", "toezicht.voorwaarden", "afgesloten_op", "vraag", "situatie",
+)
+LIST_COLUMNS = frozenset(("thema", "partners", "toezicht.voorwaarden"))
+DATE_COLUMNS = frozenset(("aangemeld_op", "bespreken", "toezicht.einde", "afgesloten_op"))
+SECTIONS = (("situatie", "Situatie"), ("vraag", "Vraag aan het overleg"))
+_PLAIN = re.compile(r"[^\W_][\w.()/+& '-]*", re.UNICODE)  # safe unquoted in YAML
+
+
+# --- reading a table --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table as read: column names (normalised) and the non-empty rows with their number."""
+
+    columns: list[str]
+    rows: list[tuple[int, list[Cell]]]
+
+
+def column_name(raw: Cell) -> str:
+    """'Aangemeld op', 'geïnformeerd ', 'toezicht einde' -> 'aangemeld_op', 'geinformeerd',
+    'toezicht.einde'."""
+    text = unicodedata.normalize("NFKD", str(raw if raw is not None else "").strip().lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"^toezicht_", "toezicht.", re.sub(r"[\s-]+", "_", text))
+
+
+def read_table(path: Path, shown: str) -> Sheet:
+    """An .xlsx or .csv file -> Sheet; OverlegError when it cannot be read as a table."""
+    if not path.is_file():
+        raise InvalidInput(f"bestand '{shown}' bestaat niet. Geef een .xlsx- of .csv-bestand.")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path, shown)
+    elif suffix == ".csv":
+        rows = _csv_rows(path.read_bytes(), shown)
+    elif suffix == ".xls":
+        raise InvalidInput(f"{shown}: het oude Excel-formaat .xls wordt niet gelezen. Sla het "
+                           "bestand in Excel op als .xlsx of als CSV UTF-8.")
+    else:
+        raise InvalidInput(f"{shown}: kies een .xlsx- of .csv-bestand (niet '{path.suffix}').")
+    rows = [(number, cells) for number, cells in rows if any(not _blank(c) for c in cells)]
+    if not rows:
+        raise InvalidInput(f"{shown}: het bestand is leeg. De eerste rij moet de kolomnamen "
+                           f"bevatten ({', '.join(COLUMNS[:6])}, ...).")
+    (_, header), *body = rows
+    return Sheet([column_name(c) for c in header], body)
+
+
+def _xlsx_rows(path: Path, shown: str) -> list[tuple[int, list[Cell]]]:
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError):
+        raise InvalidInput(f"{shown}: is geen leesbaar Excel-bestand (.xlsx). Sla het in Excel "
+                           "opnieuw op als .xlsx, of als CSV UTF-8.") from None
+    try:
+        sheet = book.worksheets[0]  # the first sheet, whichever was open when saved
+        return [(number, list(values)) for number, values
+                in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        book.close()
+
+
+def _csv_rows(raw: bytes, shown: str) -> list[tuple[int, list[Cell]]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(f"{shown}:{line}: het bestand is geen UTF-8-tekst. Sla het in Excel "
+                           "op als 'CSV UTF-8 (door komma's gescheiden)'.") from None
+    first, _, rest = text.partition("\n")
+    if match := re.fullmatch(r"sep=(.)\r?", first):  # Excel's own hint, not a row
+        delimiter, text = match.group(1), rest
+    else:
+        delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        raise InvalidInput(f"{shown}:{reader.line_num}: onleesbare CSV ({exc})") from None
+
+
+def _delimiter(text: str) -> str:
+    """';' (what Dutch Excel writes) or ',': whichever separates more cells of the header."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    header = re.sub(r'"[^"]*"', "", header)  # a quoted name may hold either character
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _blank(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+# --- a row -> a case file -----------------------------------------------------------------
+
+def _text(cell: Cell) -> str:
+    """A cell as front-matter text: numbers without '.0', booleans ja/nee, dates ISO."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "ja" if cell else "nee"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell).replace("\r\n", "\n").strip()
+
+
+def _date_text(cell: Cell) -> str:
+    """A date cell, or text in any form parse_strict takes, as ISO; anything else as it is
+    (the case parser then reports it, with every other problem of the row)."""
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    try:
+        return dates.parse_strict(_text(cell)).isoformat()
+    except InvalidDate:
+        return _text(cell)
+
+
+def yaml_scalar(text: str) -> str:
+    """Text as a YAML scalar: plain when that is safe, else double-quoted (JSON is valid YAML)."""
+    if _PLAIN.fullmatch(text) and not text.endswith(" "):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def case_text(values: dict[str, Cell]) -> str:
+    """The Markdown case file for one row: front matter in COLUMNS order, then the sections."""
+    lines = ["---"]
+    for column in COLUMNS:
+        if column in dict(SECTIONS) or _blank(values.get(column)):
+            continue
+        cell = values[column]
+        if column in DATE_COLUMNS:
+            text = yaml_scalar(_date_text(cell))
+        elif column in LIST_COLUMNS:
+            items = [i.strip() for i in re.split(r"[,;\n]", _text(cell)) if i.strip()]
+            text = "[" + ", ".join(yaml_scalar(i) for i in items) + "]"
+        else:
+            text = yaml_scalar(_text(cell))
+        parent, _, key = column.rpartition(".")
+        if parent and f"{parent}:" not in lines:
+            lines.append(f"{parent}:")
+        lines.append(f"  {key}: {text}" if parent else f"{column}: {text}")
+    lines.append("---")
+    initialen = " ".join(_text(values.get("initialen")).split())  # one heading line
+    year = _text(values.get("geboortejaar"))
+    lines.append(f"# {initialen} ({year})" if year else f"# {initialen}")
+    for column, heading in SECTIONS:
+        lines += ["", f"## {heading}"]
+        if body := _text(values.get(column)):
+            lines.append(body)
+    return "\n".join(lines) + "\n"
+
+
+# --- an import plan ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NewCase:
+    """One row that becomes a valid case file."""
+
+    row: int
+    path: Path
+    data: bytes
+    case: Case
+
+
+@dataclass
+class ImportPlan:
+    """What `cases import` would do: files to create, rows skipped, and every problem."""
+
+    shown: str
+    create: list[NewCase] = field(default_factory=list)
+    skipped: list[Finding] = field(default_factory=list)  # the case exists already
+    findings: list[Finding] = field(default_factory=list)  # errors and warnings
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.error]
+
+    @property
+    def failed_rows(self) -> int:
+        return len({f.line for f in self.errors if f.line > 1})
+
+
+def plan_import(ws: Workspace, path: Path, shown: str, existing: Iterable[str]) -> ImportPlan:
+    """Read the table and turn every row into a validated case file (nothing is written).
+
+    A row whose id is in `existing` or whose file exists is skipped; a row that would give an
+    invalid file (by the same parser as `cases check`) is reported with its row number.
+    """
+    sheet = read_table(path, shown)
+    plan = ImportPlan(shown)
+    _check_columns(sheet, plan)
+    known = set(existing)
+    seen: dict[str, int] = {}  # id (any letter case: one file on Windows/macOS) -> row
+    for number, cells in sheet.rows:
+        values = {c: cell for c, cell in zip(sheet.columns, cells, strict=False) if c in COLUMNS}
+        case_id = _text(values.get("id"))
+        if not case_id:
+            plan.findings.append(Finding(shown, number, "de kolom 'id' is leeg; elke casus "
+                                                        "heeft een id (bijv. 2026-042)"))
+            continue
+        if case_id.lower() in seen:
+            plan.findings.append(Finding(shown, number, f"id '{case_id}' staat ook op rij "
+                                                        f"{seen[case_id.lower()]}; elke casus "
+                                                        "krijgt één rij", True, case_id))
+            continue
+        seen[case_id.lower()] = number
+        _plan_row(ws, plan, number, case_id, values, known)
+    return plan
+
+
+def _check_columns(sheet: Sheet, plan: ImportPlan) -> None:
+    shown = plan.shown
+    doubles = sorted({c for c in sheet.columns if c and sheet.columns.count(c) > 1})
+    if doubles:
+        raise InvalidInput(f"{shown}:1: kolom '{doubles[0]}' staat er twee keer in; "
+                           "haal er één weg.")
+    missing = [c for c in REQUIRED if c not in sheet.columns]
+    if missing:
+        raise InvalidInput(f"{shown}:1: verplichte kolom(men) ontbreken: {', '.join(missing)}. "
+                           f"De eerste rij moet de kolomnamen bevatten: {', '.join(COLUMNS)}.")
+    for column in sheet.columns:
+        if column and column not in COLUMNS:
+            plan.findings.append(Finding(shown, 1, f"kolom '{column}' is onbekend en wordt "
+                                                   "niet overgenomen", error=False))
+
+
+def _plan_row(ws: Workspace, plan: ImportPlan, number: int, case_id: str,
+              values: dict[str, Cell], known: set[str]) -> None:
+    shown = plan.shown
+    if not ID_RE.match(case_id):
+        plan.findings.append(Finding(shown, number, f"'id' = '{case_id}' mag alleen letters, "
+                                                    "cijfers, '-', '_' en '.' bevatten"))
+        return
+    target = ws.cases_dir / f"{case_id}.md"
+    if case_id in known or target.exists():
+        where = f" ({ws.rel(target)})" if target.exists() else ""
+        plan.skipped.append(Finding(shown, number, f'casus "{case_id}" bestaat al{where}; rij '
+                                                   "overgeslagen, er is niets overschreven",
+                                    False, case_id))
+        return
+    data = case_text(values).encode("utf-8")
+    case, found = parse_case(data, target, ws.rel(target), ws.config)
+    for finding in found:  # the generated file's line means nothing to the user: use the row
+        plan.findings.append(Finding(shown, number, finding.message, finding.error, case_id))
+    if case is not None and not any(f.error for f in found):
+        plan.create.append(NewCase(number, target, data, case))
+
+
+def write_import(plan: ImportPlan) -> list[Path]:
+    """Write the planned case files (atomically); a file that appeared meanwhile is kept."""
+    written = []
+    for new in plan.create:
+        if new.path.exists():
+            plan.skipped.append(Finding(plan.shown, new.row, f'casus "{new.case.id}": '
+                                        f"{new.path.name} bestaat al; niets overschreven",
+                                        False, new.case.id))
+            continue
+        new.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(new.path, new.data)
+        written.append(new.path)
+    return written
+
+
+# --- the action register out --------------------------------------------------------------
+
+ACTION_HEADERS = ("nummer", "casus", "eigenaar", "uitvoerder", "actie", "deadline", "status",
+                  "vergadering", "te laat")
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def export_format(fmt: str | None, output: Path | None) -> str:
+    """The export format from --format, else from the -o file's extension."""
+    # `action list` also makes a Word action list (overleg.docx): the messages name it too.
+    if fmt is None and output is not None:
+        fmt = output.suffix.lower().lstrip(".")
+        if fmt not in EXPORT_FORMATS:
+            raise InvalidInput(f"kies het formaat met --format xlsx, csv of docx (uit "
+                               f"'{output.name}' is het niet af te leiden).")
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInput(f"formaat '{fmt}' bestaat niet. Kies uit: xlsx, csv, docx.")
+    if fmt == "xlsx" and output is None:
+        raise InvalidInput("--format xlsx schrijft een bestand: geef het met -o, bijv. "
+                           "-o acties.xlsx.")
+    return fmt
+
+
+def action_rows(actions: Sequence[Action], on: date) -> list[list[Cell]]:
+    """One row per action, in ACTION_HEADERS order; dates stay dates, BSNs masked."""
+    return [[a.id, a.case_id, a.owner, mask_bsn(a.who or ""), mask_bsn(a.text), a.due,
+             "open" if a.status == "open" else "afgerond", a.meeting_date,
+             "ja" if a.overdue(on) else "nee"] for a in actions]
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence[Cell]], title: str) -> bytes:
+    """A workbook of one sheet: a bold, frozen header row with a filter, real date cells."""
+    import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in rows:
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+                      for v in values])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, (date, datetime)):
+                cell.number_format = "DD-MM-YYYY"
+            elif cell.data_type == "f":  # text such as '=...' is data, never a formula
+                cell.data_type = "s"
+    for index, header in enumerate(headers, start=1):
+        longest = max((len(_csv_cell(r[index - 1])) for r in rows), default=0)
+        sheet.column_dimensions[get_column_letter(index)].width = min(
+            max(len(header), longest, 8) + 2, 60)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return dates.fmt(value if not isinstance(value, datetime) else value.date())
+    text = str(value)
+    # Excel runs a cell that starts like a formula (=, +, -, @): keep text text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Cell]], bom: bool = True,
+             newline: str = "\r\n") -> str:
+    """`;`-separated CSV with dd-mm-jjjj dates; with a BOM so Excel reads it as UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator=newline)
+    writer.writerow(headers)
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+    return ("\ufeff" if bom else "") + out.getvalue()
+
+
+def export_actions(actions: Sequence[Action], on: date, fmt: str | None,
+                   output: Path | None) -> bytes:
+    """The action register as .xlsx or .csv, in the order of `action list` (overdue first).
+
+    A .csv file gets a BOM and CRLF for Excel; csv for the screen (no `output`) gets neither.
+    """
+    kind = export_format(fmt, output)
+    ordered = sorted(actions, key=lambda a: (not a.overdue(on), a.due, a.id))
+    rows = action_rows(ordered, on)
+    if kind == "xlsx":
+        return xlsx_bytes(ACTION_HEADERS, rows, "Acties")
+    if output is None:
+        return csv_text(ACTION_HEADERS, rows, bom=False, newline="\n").encode("utf-8")
+    return csv_text(ACTION_HEADERS, rows).encode("utf-8")
