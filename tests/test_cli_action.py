@@ -96,7 +96,7 @@ def test_owner_and_deadline_are_required(run, example_ws, missing):
     del args[missing]
     result = run("action", "add", "2026-014", *[x for kv in args.items() for x in kv], "Tekst")
     assert result.exit_code == 2
-    assert f"Missing option '{missing}'" in result.stderr
+    assert f"Fout: de optie {missing} ontbreekt." in result.stderr
 
 
 def test_add_in_an_open_meeting(run, example_ws):

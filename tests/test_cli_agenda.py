@@ -352,7 +352,7 @@ def test_render_refuses_unknown_partner_and_format(run, example_ws):
                              "GEM, OM, GGZ, VT, WT, WC, VZ.\n")
     result = run("agenda", "render", "--format", "pdf")
     assert result.exit_code == 2
-    assert "'pdf' is not one of 'md', 'html', 'txt'" in result.stderr
+    assert "'pdf' is niet een van 'md', 'html', 'txt'" in result.stderr
 
 
 def test_render_reports_a_broken_workspace_template(run, example_ws):

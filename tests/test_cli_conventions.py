@@ -22,10 +22,13 @@ LISTINGS = [("cases", "list"), ("agenda", "show"), ("action", "list"), ("meeting
 
 
 def commands(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    found = []
-    for name, sub in (getattr(command, "commands", None) or {}).items():
+    found: list[tuple[str, ...]] = []
+    if not hasattr(command, "list_commands"):
+        return found
+    ctx = typer.Context(command)  # groups are built on demand: ask, don't read .commands
+    for name in command.list_commands(ctx):
         found.append((*path, name))
-        found.extend(commands(sub, (*path, name)))
+        found.extend(commands(command.get_command(ctx, name), (*path, name)))
     return found
 
 
@@ -215,4 +218,5 @@ def test_help_patches_typer_only_when_help_is_shown(busy_ws: Path) -> None:
 
     assert loaded("cases", "list") == []
     assert loaded("action", "list", "--overdue") == []
-    assert loaded("--help") == ["typer.rich_utils"]
+    assert loaded("--help") == []  # the root help is drawn without typer's help module
+    assert loaded("cases", "--help") == ["typer.rich_utils"]

@@ -276,7 +276,7 @@ def test_reopen_refusals(run, example_ws):
            "Fout: geef met --reason op waarom de vergadering wordt heropend.\n")
     result = run("meeting", "reopen")
     assert result.exit_code == 2
-    assert "Missing option '--reason'" in result.stderr
+    assert "Fout: de optie --reason ontbreekt." in result.stderr
     assert query(example_ws, "SELECT status FROM meetings") == [("closed",)]
     assert query(example_ws, "SELECT * FROM reopenings") == []
 

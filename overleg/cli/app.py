@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from overleg import __version__
-from overleg.cli import action, admin, agenda, cases, documents, meeting
+from overleg.cli import admin, documents
 from overleg.cli import schedule as schedule_cli
-from overleg.cli import templates as templates_cli
 from overleg.cli.common import err, new_session, session
 from overleg.errors import OverlegError
 
@@ -28,12 +28,19 @@ class _Root(TyperGroup):
         except OverlegError as exc:
             err(f"Fout: {exc.message}")
             raise typer.Exit(exc.exit_code) from None
+        except UsageError as exc:  # a sub-command's usage: said in Dutch, exit code 2
+            where = exc.ctx.command_path if exc.ctx else "overleg"
+            err(f"Fout: {usage_in_dutch(exc.format_message())}\nZie '{where} --help'.")
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err("Afgebroken.")
             raise typer.Exit(130) from None
         except sqlite3.DatabaseError as exc:  # OperationalError and a damaged file alike
             err(f"Fout: {_db_message(exc)}")
             raise typer.Exit(1) from None
+        except BrokenPipeError:  # `overleg ... | head`: the reader has seen enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+            raise typer.Exit(0) from None
         except OSError as exc:
             err(f"Fout: {_os_message(exc)}")
             raise typer.Exit(1) from None
@@ -42,8 +49,48 @@ class _Root(TyperGroup):
 
     def list_commands(self, ctx: Any) -> list[str]:
         """The commands in the order of a meeting: the help screen's panels follow it."""
-        names = super().list_commands(ctx)
+        names = [*super().list_commands(ctx), *(n for n in GROUPS if n not in self.commands)]
         return sorted(names, key=lambda name: PANEL_ORDER.index(panel_of(name)))
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        """Command groups are built when first asked for: a command pays only for its own."""
+        if name in GROUPS and name not in self.commands:
+            group = typer.main.get_group(_group_app(name))
+            group.name = name
+            group.rich_help_panel = panel_of(name)  # type: ignore[attr-defined]
+            self.commands[name] = group
+        return super().get_command(ctx, name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """`overleg --help` drawn with plain rich parts: typer's help module alone costs
+        more start-up than the rest of a command (docs/performance.md)."""
+        _root_help(self, ctx)
+
+
+_USAGE_PHRASES = [
+    (r"^Missing argument '(.+?)'\.", r"het argument \1 ontbreekt."),
+    (r"^Missing option '(.+?)'\.", r"de optie \1 ontbreekt."),
+    (r"^Missing parameter", r"er ontbreekt een waarde"),
+    (r"^No such option: (\S+)", r"onbekende optie \1"),
+    (r"^No such command '(.+?)'\.", r"onbekende opdracht '\1'."),
+    (r"^Got unexpected extra arguments? \((.*)\)", r"te veel argumenten: \1"),
+    (r"^Invalid value for (.+?): ", r"ongeldige waarde voor \1: "),
+    (r"^Invalid value: ", r"ongeldige waarde: "),
+    (r"^Option '(.+?)' requires an argument\.", r"de optie \1 vraagt een waarde."),
+    (r" is not one of ", r" is niet een van "),
+    (r" is not a valid int(eger)?\.?", r" is geen geheel getal."),
+    (r" is not a valid boolean", r" is geen ja/nee-waarde"),
+    (r"Did you mean ", r"Bedoelde u "),
+]
+
+
+def usage_in_dutch(message: str) -> str:
+    """Click's usage messages in Dutch (the common ones; the rest as click wrote them)."""
+    import re
+
+    for english, dutch in _USAGE_PHRASES:
+        message = re.sub(english, dutch, message)
+    return message
 
 
 def _db_message(exc: sqlite3.DatabaseError) -> str:
@@ -124,14 +171,22 @@ def root(
     new_session(workspace, actor)
 
 
-app.add_typer(cases.app, name="cases")
-app.add_typer(agenda.app, name="agenda")
-app.add_typer(meeting.app, name="meeting")
-app.add_typer(action.app, name="action")
+# Command groups, imported and built only when used (see _Root.get_command).
+GROUPS = {"cases": "overleg.cli.cases", "agenda": "overleg.cli.agenda",
+          "meeting": "overleg.cli.meeting", "action": "overleg.cli.action",
+          "templates": "overleg.cli.templates"}
+
+
+def _group_app(name: str) -> typer.Typer:
+    import importlib
+
+    sub: typer.Typer = importlib.import_module(GROUPS[name]).app
+    return sub
+
+
 documents.register(app)
 admin.register(app)
 app.command("schedule")(schedule_cli.schedule)
-app.add_typer(templates_cli.app, name="templates")
 
 
 # --- the help screen -----------------------------------------------------------------------
@@ -146,7 +201,7 @@ def panel_of(name: str | None) -> str:
     return PANELS.get(name or "", "Beheer")
 
 
-for _info in (*app.registered_commands, *app.registered_groups):
+for _info in app.registered_commands:
     _info.rich_help_panel = panel_of(_info.name)
 
 _HELP_TEXTS = {
@@ -174,6 +229,55 @@ def _dutch_help(command: Any, ctx: Any) -> None:
                 param.help = _HELP_TEXTS[name]
 
 
+def _root_help(group: _Root, ctx: Any) -> None:
+    """The root help screen: usage, options and the commands in the order of a meeting."""
+    from rich import box
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    from overleg.cli.common import console
+
+    con = console()
+
+    def panel(title: str, rows: list[tuple[str, str, str]]) -> Panel:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column(style="yellow", no_wrap=True)
+        table.add_column()
+        for first, second, third in rows:
+            table.add_row(Text(first), Text(second), Text(third))
+        return Panel(table, title=title, title_align="left", box=box.ROUNDED,
+                     border_style="dim", padding=(0, 1))
+
+    con.print()
+    con.print(Text(" Gebruik: overleg [OPTIES] OPDRACHT [ARGUMENTEN]...", style="bold"))
+    con.print()
+    con.print(Text(f" {group.help or ''}".rstrip()))
+    con.print()
+    options = []
+    for param in group.get_params(ctx):
+        if getattr(param, "hidden", False) or not param.opts:
+            continue
+        longs = [o for o in param.opts if o.startswith("--")]
+        shorts = [o for o in param.opts if not o.startswith("--")]
+        metavar = "" if getattr(param, "is_flag", False) else (param.metavar or "")
+        help_text = _HELP_TEXTS.get(longs[0] if longs else "", param.help or "")
+        options.append((", ".join([*longs, *shorts]), metavar, help_text))
+    con.print(panel("Opties", options))
+    by_panel: dict[str, list[tuple[str, str, str]]] = {}
+    for name in group.list_commands(ctx):
+        if name in GROUPS and name not in group.commands:
+            short = (_group_app(name).info.help or "").strip().split("\n")[0]
+        else:
+            short = group.commands[name].get_short_help_str(limit=200)
+        by_panel.setdefault(panel_of(name), []).append((name, "", short))
+    width = max(len(name) for rows in by_panel.values() for name, _, _ in rows)
+    for title in PANEL_ORDER:
+        if by_panel.get(title):  # one width for every panel: the commands line up
+            con.print(panel(title, [(n.ljust(width), m, h) for n, m, h in by_panel[title]]))
+
+
 def _in_dutch(format_help: Any) -> Any:
     def format_help_in_dutch(self: Any, ctx: Any, formatter: Any) -> Any:
         _dutch_help(self, ctx)
@@ -183,10 +287,21 @@ def _in_dutch(format_help: Any) -> Any:
     return format_help_in_dutch
 
 
+_USAGE_WORDS = (("[OPTIONS]", "[OPTIES]"), ("COMMAND [ARGS]...", "OPDRACHT [ARGUMENTEN]..."))
+
+
+def _format_usage_in_dutch(self: Any, ctx: Any, formatter: Any) -> None:
+    pieces = " ".join(self.collect_usage_pieces(ctx))
+    for english, dutch in _USAGE_WORDS:
+        pieces = pieces.replace(english, dutch)
+    formatter.write_usage(ctx.command_path, pieces, prefix="Gebruik: ")
+
+
 # Every help screen (root, groups, commands; --help, -h or no arguments) passes here.
 for _cls in (TyperGroup, TyperCommand):
     if not getattr(_cls.format_help, "dutch", False):
         _cls.format_help = _in_dutch(_cls.format_help)  # type: ignore[method-assign]
+    _cls.format_usage = _format_usage_in_dutch  # type: ignore[method-assign]
 
 
 def main() -> None:
