@@ -157,6 +157,14 @@ def _documents(ws: Workspace, store: Store, out_dir: Path) -> list[tuple[str, Pa
                             render_minutes(ws, minutes, "html", code,
                                            partner_actions(actions, code, cases, today)))
     written.append((f"verslag per partner ({len(ws.config.partners)}x html)", path.parent))
+    from overleg.docx import minutes_docx
+    from overleg.schedule import series_calendar
+
+    written.append(("verslag (voorzitter, Word)",
+                    write_output(out_dir / f"{stem}.docx", minutes_docx(ws, minutes))))
+    written.append(("vergaderreeks voor de agenda (.ics)",
+                    write_output(out_dir / "vergaderreeks.ics",
+                                 series_calendar(ws.config, SECOND))))
     batch = compose(ws, store, load_cases(ws), minutes.meeting, "minutes")
     drafts = write_drafts(batch, out_dir / "mail")
     written.append((f"e-mails als concept ({len(drafts.messages)}x .eml; niet bereikt: "

@@ -32,6 +32,7 @@ TABLE = [
 FILES = sorted([
     "agenda-2026-12-01.md", "agenda-2026-12-01.html",
     "verslag-2026-12-01.md", "verslag-2026-12-01.html", "verslag-2026-12-01.txt",
+    "verslag-2026-12-01.docx", "vergaderreeks.ics",
     *(f"per-partner/agenda-2026-12-01-{code}.html" for code in CODES),
     *(f"per-partner/verslag-2026-12-01-{code}.html" for code in CODES),
     *(f"mail/verslag-2026-12-01-{code}.eml" for code in MAILED),
