@@ -27,6 +27,8 @@ TABLE = [
     ["verslag (voorzitter, html)", "uit/verslag-2026-12-01.html"],
     ["verslag (voorzitter, txt)", "uit/verslag-2026-12-01.txt"],
     ["verslag per partner (9x html)", "uit/per-partner"],
+    ["verslag (voorzitter, Word)", "uit/verslag-2026-12-01.docx"],
+    ["vergaderreeks voor de agenda (.ics)", "uit/vergaderreeks.ics"],
     ["e-mails als concept (8x .eml; niet bereikt: VZ)", "uit/mail"],
 ]
 FILES = sorted([
