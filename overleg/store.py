@@ -660,6 +660,11 @@ class Store:
             "SELECT partner, sent_at FROM mailings WHERE meeting_id = ? AND kind = ? "
             "ORDER BY id", (meeting.id, kind))}
 
+    def log_case_created(self, case_id: str, how: str) -> None:
+        """A case file was created by overleg (`cases new`, `cases import`)."""
+        with self.transaction():
+            self.audit(f"case.create.{how}", case_id)
+
     def log_render(self, document: str, partner: str, meeting: Meeting) -> None:
         """A per-partner document was made: who saw what is an auditor's first question."""
         with self.transaction():

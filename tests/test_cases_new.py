@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -215,3 +216,11 @@ def test_on_a_terminal_tab_completes_the_partner_code(example_ws: Path, tmp_path
     assert child.exitstatus == 0
     text = (example_ws / "casussen" / "2026-042.md").read_text(encoding="utf-8")
     assert "\naangemeld_door: POL\n" in text
+
+
+def test_the_new_case_is_in_the_audit_log(empty_ws: Path, run) -> None:
+    result = run("cases", "new", input=answers("", "A.B.", "", "", "", "RN", "", "", "", ""))
+    assert result.exit_code == 0, result.stderr
+    log = json.loads(run("log", "--json").stdout)
+    assert [(e["action"], e["case"]) for e in log] == [("case.create.new", "2026-001")]
+    assert "A.B." not in run("log").stdout

@@ -282,3 +282,11 @@ def test_check_skips_a_folder_named_like_a_case(run, empty_ws: Path) -> None:
     result = run("cases", "check")
     assert result.exit_code == 0
     assert result.stderr == "1 casusbestand gecontroleerd: 0 fouten, 0 waarschuwingen.\n"
+
+
+def test_show_prints_html_and_template_syntax_in_the_body_as_written(run, example_ws):
+    result = run("cases", "show", "2026-014")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert '"Beste {{ naam }}, <b>dit is je laatste waarschuwing</b>,' in text
+    assert "GGZ & wijkteam" in text

@@ -475,3 +475,14 @@ def test_export_errors(run, example_ws, args, message):
     result = run("action", "list", *args)
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Fout: {message}\n")
     assert not (example_ws / "acties.txt").exists()
+
+
+def test_imported_cases_are_in_the_audit_log_and_a_dry_run_logs_nothing(run, empty_ws,
+                                                                         tmp_path):
+    sheet = write_xlsx(tmp_path / "a.xlsx", TEN)
+    run("cases", "import", str(sheet))
+    assert json.loads(run("log", "--json").stdout) == []
+    run("cases", "import", str(sheet), "--yes")
+    log = json.loads(run("log", "--json").stdout)
+    assert sorted(e["case"] for e in log) == sorted(row[0] for row in TEN)
+    assert {e["action"] for e in log} == {"case.create.import"}

@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "agenda.rebuild_keep": "agenda herberekend", "agenda.add": "op agenda gezet",
     "agenda.restore": "terug op agenda", "agenda.drop": "van agenda gehaald",
     "agenda.move": "agendapunt verplaatst", "purge": "gegevens opgeschoond",
+    "case.create.new": "casus aangemaakt", "case.create.import": "casus geïmporteerd",
     "purge.file": "casusbestand verwijderd",
 }
 

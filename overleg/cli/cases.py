@@ -105,7 +105,9 @@ def cases_show(
     con = console()
     con.print(table)
     con.print()
-    con.print(Markdown(mask_bsn(read_body(case).strip())))
+    # Markdown for the layout, but case text is data: inline HTML prints as written.
+    body = read_body(case).strip().replace("&", "&amp;").replace("<", "&lt;")
+    con.print(Markdown(mask_bsn(body)))
 
 
 def _toezicht(case: object) -> str:
@@ -181,6 +183,9 @@ def cases_import(
     existing = {c.id for c in case_set.cases} | {f.case_id for f in case_set.findings}
     plan = plan_import(ws, Path(file), file, existing - {""})
     written = write_import(plan) if yes else []
+    for new in plan.create:
+        if new.path in written:
+            s.store().log_case_created(new.case.id, "import")
     if plan.create:
         from rich.table import Table
 

@@ -145,6 +145,7 @@ def run_form() -> None:
             question = replace(question, default=_default_partners(values))
         values[question.key] = _answer(question, ask)
     case = create_case_file(ws, values["id"], case_text(values), taken)
+    s.store().log_case_created(case.id, "new")
     out(f"Casus {case.id} is aangemaakt: {ws.rel(case.path)}")
     err("Beschrijf de situatie in het bestand; controleer het met 'overleg cases check'.")
 
