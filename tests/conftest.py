@@ -48,6 +48,27 @@ def empty_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return ws
 
 
+@pytest.fixture(scope="session")
+def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's workspace after its two meetings (run once per session; tests get a copy)."""
+    from overleg.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo") / "uit"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OVERLEG_TODAY", TODAY)
+        run_demo(out)
+    return out / "werkmap"
+
+
+@pytest.fixture
+def demo_ws(demo_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo's workspace: meetings of 17-11 and 01-12 closed."""
+    ws = tmp_path / "werkmap"
+    shutil.copytree(demo_source, ws)
+    monkeypatch.setenv("OVERLEG_WORKSPACE", str(ws))
+    return ws
+
+
 class Run:
     """The real CLI in-process: `run("cases", "list")` -> result with exit_code, stdout, stderr."""
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import shutil
 import smtplib
 import socket
 from collections.abc import Callable, Iterator
@@ -23,7 +22,6 @@ from markupsafe import escape
 
 from overleg.cases import load_cases
 from overleg.config import load_workspace
-from overleg.demo import run_demo
 from overleg.store import Store
 
 SECOND = date(2026, 12, 1)
@@ -48,24 +46,6 @@ OPEN_ACTIONS = {
     "WT": [(4, "2026-014", date(2026, 12, 8), "Contact met de zus leggen"),
            (6, "2026-041", date(2026, 12, 10), "Huisbezoek samen met GGZ")],
 }
-
-
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "uit"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OVERLEG_TODAY", "2026-11-28")
-        run_demo(out)
-    return out / "werkmap"
-
-
-@pytest.fixture
-def demo_ws(demo_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the demo's workspace: meetings of 17-11 and 01-12 closed."""
-    ws = tmp_path / "werkmap"
-    shutil.copytree(demo_source, ws)
-    monkeypatch.setenv("OVERLEG_WORKSPACE", str(ws))
-    return ws
 
 
 def ok(result) -> str:

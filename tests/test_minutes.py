@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from overleg.demo import run_demo
 from overleg.meeting import _earlier_as_at
 from overleg.store import Action, Meeting, Store
 
@@ -21,24 +19,6 @@ EXPECTED = HERE / "expected"
 FIRST, SECOND, THIRD = date(2026, 11, 17), date(2026, 12, 1), date(2026, 12, 15)
 FORMATS = ("md", "html", "txt")
 CONCEPT = "*Dit verslag is een concept tot het in het volgende overleg is vastgesteld.*"
-
-
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's workspace after its two meetings (run once; tests get a copy)."""
-    out = tmp_path_factory.mktemp("demo") / "uit"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OVERLEG_TODAY", "2026-11-28")
-        run_demo(out)
-    return out / "werkmap"
-
-
-@pytest.fixture
-def demo_ws(demo_source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    ws = tmp_path / "werkmap"
-    shutil.copytree(demo_source, ws)
-    monkeypatch.setenv("OVERLEG_WORKSPACE", str(ws))
-    return ws
 
 
 def ok(result) -> str:
