@@ -114,3 +114,18 @@ def test_installed_script_reports_bad_case_files_without_traceback(tmp_path: Pat
         "casussen/kapot.md:4: het bestand is geen UTF-8-tekst; sla het op als UTF-8\n"
         "casussen/lus.md:8: 'lus': de waarde is te diep genest of te groot (YAML-anker?)\n")
     assert done.stderr == "2 casusbestanden gecontroleerd: 2 fouten, 0 waarschuwingen.\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--bogus"], "Fout: onbekende optie --bogus\nZie 'overleg --help'.\n"),
+    (["-w"], "Fout: de optie -w vraagt een waarde.\nZie 'overleg --help'.\n"),
+    (["bogus"], "Fout: onbekende opdracht 'bogus'.\nZie 'overleg --help'.\n"),
+    (["action", "add"], "Fout: het argument ID ontbreekt.\nZie 'overleg action add --help'.\n"),
+    (["action", "done", "abc"], "Fout: ongeldige waarde voor 'ACTIE': 'abc' is geen geheel "
+                                "getal.\nZie 'overleg action done --help'.\n"),
+])
+def test_usage_errors_are_dutch_with_exit_code_2(run, args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == message
+    assert result.stdout == ""

@@ -47,6 +47,14 @@ class _Root(TyperGroup):
         finally:
             session().close()
 
+    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+        """Usage errors in the root's own options (`overleg --bogus`), in Dutch too."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as exc:
+            err(f"Fout: {usage_in_dutch(exc.format_message())}\nZie 'overleg --help'.")
+            raise typer.Exit(2) from None
+
     def list_commands(self, ctx: Any) -> list[str]:
         """The commands in the order of a meeting: the help screen's panels follow it."""
         names = [*super().list_commands(ctx), *(n for n in GROUPS if n not in self.commands)]
