@@ -11,7 +11,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from overleg.cases import load_cases
+from overleg.cases import Case, load_cases
 from overleg.config import Workspace, init_workspace, load_workspace
 from overleg.store import Store
 
@@ -105,7 +105,7 @@ def _second_meeting(ws: Workspace, store: Store, out_dir: Path) -> list[tuple[st
     return written
 
 
-def _script(ws: Workspace, store: Store, cases: dict) -> None:  # type: ignore[type-arg]
+def _script(ws: Workspace, store: Store, cases: dict[str, Case]) -> None:
     from overleg import meeting
 
     c = cases
@@ -139,44 +139,35 @@ def _script(ws: Workspace, store: Store, cases: dict) -> None:  # type: ignore[t
 
 
 def _documents(ws: Workspace, store: Store, out_dir: Path) -> list[tuple[str, Path]]:
-    from overleg.mail import compose, write_drafts
-    from overleg.render import render_minutes, write_output
-
-    minutes, actions, cases = _minutes_data(ws, store)
-    stem = f"verslag-{SECOND.isoformat()}"
-    written = []
-    for fmt in ("md", "html", "txt"):
-        written.append((f"verslag (voorzitter, {fmt})",
-                        write_output(out_dir / f"{stem}.{fmt}",
-                                     render_minutes(ws, minutes, fmt))))
-    from overleg.render import partner_actions
-
-    today = SECOND
-    for code in ws.config.partners:
-        path = write_output(out_dir / "per-partner" / f"{stem}-{code}.html",
-                            render_minutes(ws, minutes, "html", code,
-                                           partner_actions(actions, code, cases, today)))
-    written.append((f"verslag per partner ({len(ws.config.partners)}x html)", path.parent))
     from overleg.docx import minutes_docx
+    from overleg.mail import compose, write_drafts
+    from overleg.meeting import minutes_view
+    from overleg.render import partner_actions, render_minutes, write_output
     from overleg.schedule import series_calendar
 
+    meeting = store.meeting(SECOND)
+    assert meeting is not None
+    case_set = load_cases(ws)
+    cases = case_set.by_id()
+    minutes = minutes_view(store, meeting, cases, ws.config)
+    actions = store.actions(status="open")
+    stem = f"verslag-{SECOND.isoformat()}"
+    written = [(f"verslag (voorzitter, {fmt})",
+                write_output(out_dir / f"{stem}.{fmt}", render_minutes(ws, minutes, fmt)))
+               for fmt in ("md", "html", "txt")]
+    per_partner = out_dir / "per-partner"
+    for code in ws.config.partners:
+        # the meeting's own date as "today": the demo reads the same whenever it is run
+        own = partner_actions(actions, code, cases, SECOND)
+        write_output(per_partner / f"{stem}-{code}.html",
+                     render_minutes(ws, minutes, "html", code, own))
+    written.append((f"verslag per partner ({len(ws.config.partners)}x html)", per_partner))
     written.append(("verslag (voorzitter, Word)",
                     write_output(out_dir / f"{stem}.docx", minutes_docx(ws, minutes))))
     written.append(("vergaderreeks voor de agenda (.ics)",
                     write_output(out_dir / "vergaderreeks.ics",
                                  series_calendar(ws.config, SECOND))))
-    batch = compose(ws, store, load_cases(ws), minutes.meeting, "minutes")
-    drafts = write_drafts(batch, out_dir / "mail")
+    drafts = write_drafts(compose(ws, store, case_set, meeting, "minutes"), out_dir / "mail")
     written.append((f"e-mails als concept ({len(drafts.messages)}x .eml; niet bereikt: "
                     f"{', '.join(drafts.not_reached) or 'niemand'})", out_dir / "mail"))
     return written
-
-
-def _minutes_data(ws: Workspace, store: Store):  # type: ignore[no-untyped-def]
-    from overleg.meeting import minutes_view
-
-    meeting = store.meeting(SECOND)
-    assert meeting is not None
-    cases = load_cases(ws).by_id()
-    return (minutes_view(store, meeting, cases, ws.config), store.actions(status="open"),
-            cases)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from overleg.cli import completion
 from overleg.cli.common import confirm, console, err, out, session
 
+if TYPE_CHECKING:
+    from overleg.mail import Batch, Delivery
+    from overleg.store import Meeting
+
 FormatOpt = Annotated[str, typer.Option("--format", help="md, html, txt of docx (Word; dan is "
                                          "-o verplicht).")]
 
 
-def _closed_meeting(on: str | None):  # type: ignore[no-untyped-def]
+def _closed_meeting(on: str | None) -> Meeting:
     """The meeting of --date, else the most recent closed one."""
     from overleg.agenda import meeting_for
     from overleg.errors import MeetingNotFound
@@ -147,7 +151,7 @@ def mail(
         task = progress.add_task("Versturen", total=len(batch.messages))
         by_partner = {o.partner: o for o in batch.messages}
 
-        def report(delivery) -> None:  # type: ignore[no-untyped-def]
+        def report(delivery: Delivery) -> None:
             nonlocal failures
             progress.advance(task)
             outgoing = by_partner[delivery.partner]
@@ -170,7 +174,7 @@ def mail(
     out(f"{len(batch.messages)} e-mail(s) verstuurd.")
 
 
-def _summary(batch) -> None:  # type: ignore[no-untyped-def]
+def _summary(batch: Batch) -> None:
     from rich.table import Table
 
     from overleg.cli.common import plain
