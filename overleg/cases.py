@@ -356,9 +356,9 @@ class _Parser:
                         "de gegevens moeten eindigen met een regel '---'")
             return None
         fm_lines, body, _closing = split
-        data = self.load_fast(fm_lines)
-        if data is not None:
-            return self.build(data, body, path)
+        fast = self.load_fast(fm_lines)
+        if fast is not None:
+            return self.build(fast, body, path)
         import yaml
 
         try:
@@ -587,7 +587,7 @@ class _Parser:
         if raw is not None and not isinstance(raw, str):
             self.add(self.lines.get("toezicht.einde", self.line("toezicht")),
                      "'toezicht.einde' moet één datum zijn, geen lijst of tabel")
-        elif not _blank(raw):
+        elif isinstance(raw, str) and not _blank(raw):
             try:
                 einde = dates.parse_strict(raw)
             except InvalidDate:

@@ -136,6 +136,7 @@ class _Doc:
         props.revision = 1
 
     def _footer(self) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
         footer = self.doc.sections[0].footer.paragraphs[0]
@@ -143,7 +144,7 @@ class _Doc:
         run = self._run(footer, f"Vertrouwelijk: {text} Niet doorsturen.", italic=True)
         run.font.size = Pt(8)
         page = self.doc.sections[0].footer.add_paragraph()
-        page.alignment = 2
+        page.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for part in ("Pagina ", "PAGE", " van ", "NUMPAGES"):
             if part.isupper():
                 self._field(page, part)

@@ -98,7 +98,7 @@ def is_loopback(host: str) -> bool:
         infos = socket.getaddrinfo(host, None)
     except OSError:
         return False
-    addresses = {info[4][0] for info in infos}
+    addresses = {str(info[4][0]) for info in infos}
     return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback
                                    for a in addresses)
 
@@ -132,7 +132,7 @@ def send_all(messages: Sequence[Outgoing], mail: MailConfig, password: str | Non
                                    f"verbinding (STARTTLS: {exc}). Er is niets verzonden."
                                    ) from None
             smtp.ehlo()
-        if mail.gebruiker:
+        if mail.gebruiker and password:  # no password was refused before connecting
             try:
                 smtp.login(mail.gebruiker, password)
             except smtplib.SMTPException as exc:

@@ -6,6 +6,11 @@ Thunderbird import it as one recurring appointment instead of a pile of loose on
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from icalendar import Timezone
+
 import hashlib
 import re
 from dataclasses import dataclass
@@ -74,7 +79,7 @@ def _last_meeting(schema: str, first: date, parts: dict[str, list[object]]) -> d
     return None
 
 
-def _timezone() -> object:
+def _timezone() -> Timezone:
     """VTIMEZONE for Europe/Amsterdam by rule (as Outlook writes it): valid for every year,
     so a series without an end keeps the right summer and winter times."""
     from icalendar import Timezone, TimezoneDaylight, TimezoneStandard

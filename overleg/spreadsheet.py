@@ -12,7 +12,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -169,7 +169,7 @@ def yaml_scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def case_text(values: dict[str, Cell]) -> str:
+def case_text(values: Mapping[str, Cell]) -> str:
     """The Markdown case file for one row: front matter in COLUMNS order, then the sections."""
     lines = ["---"]
     for column in COLUMNS:

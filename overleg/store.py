@@ -496,7 +496,8 @@ class Store:
 
     def entries(self, meeting: Meeting, case_id: str | None = None,
                 entry_id: int | None = None) -> list[Entry]:
-        sql, params = "SELECT * FROM entries WHERE meeting_id = ?", [meeting.id]
+        sql = "SELECT * FROM entries WHERE meeting_id = ?"
+        params: list[Any] = [meeting.id]
         if case_id is not None:
             sql, params = sql + " AND case_id = ?", [*params, case_id]
         if entry_id is not None:
@@ -516,7 +517,8 @@ class Store:
         return next(r for r in self.reviews(meeting, case_id) if r.id == review_id)
 
     def reviews(self, meeting: Meeting, case_id: str | None = None) -> list[Review]:
-        sql, params = "SELECT * FROM reviews WHERE meeting_id = ?", [meeting.id]
+        sql = "SELECT * FROM reviews WHERE meeting_id = ?"
+        params: list[Any] = [meeting.id]
         if case_id is not None:
             sql, params = sql + " AND case_id = ?", [*params, case_id]
         return [Review(r["id"], r["meeting_id"], r["case_id"], _d(r["next_date"]), r["status"],
@@ -578,7 +580,8 @@ class Store:
                 meeting: Meeting | None = None, case_ids: Sequence[str] | None = None,
                 ) -> list[Action]:
         """Actions by filter, ordered by deadline then id. `due_before` uses the index."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if status is not None:
             where, params = [*where, "a.status = ?"], [*params, status]
         if due_before is not None:

@@ -65,7 +65,7 @@ class _Root(TyperGroup):
         if name in GROUPS and name not in self.commands:
             group = typer.main.get_group(_group_app(name))
             group.name = name
-            group.rich_help_panel = panel_of(name)  # type: ignore[attr-defined]
+            group.rich_help_panel = panel_of(name)
             self.commands[name] = group
         return super().get_command(ctx, name)
 
@@ -270,7 +270,7 @@ def _root_help(group: _Root, ctx: Any) -> None:
         longs = [o for o in param.opts if o.startswith("--")]
         shorts = [o for o in param.opts if not o.startswith("--")]
         metavar = "" if getattr(param, "is_flag", False) else (param.metavar or "")
-        help_text = _HELP_TEXTS.get(longs[0] if longs else "", param.help or "")
+        help_text = _HELP_TEXTS.get(longs[0] if longs else "", getattr(param, "help", "") or "")
         options.append((", ".join([*longs, *shorts]), metavar, help_text))
     con.print(panel("Opties", options))
     by_panel: dict[str, list[tuple[str, str, str]]] = {}

@@ -368,7 +368,7 @@ def _terminal_reader(screen: Screen) -> Reader:
         history=InMemoryHistory(),  # never a FileHistory: typed case text stays in memory
         completer=_completer(screen),
         complete_while_typing=False,
-        bottom_toolbar=screen.toolbar,
+        bottom_toolbar=screen.toolbar,  # type: ignore[arg-type]  # a callable is allowed
         refresh_interval=1,
         style=style,
     )
