@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -261,7 +262,7 @@ class Store:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         return cls(conn, actor)
@@ -722,6 +723,25 @@ class Store:
         if case_id is not None:
             sql, params = sql + " WHERE case_id = ?", [case_id]
         return [AuditEntry(*r) for r in self.conn.execute(sql + " ORDER BY id", params)]
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a database to WAL (once: the mode is stored in the file).
+
+    Changing the journal mode does not wait on SQLite's busy handler: when two commands
+    create the database at the same moment, one gets "database is locked" at once. So
+    wait here, as every other statement does."""
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _split_sql(script: str) -> list[str]:
