@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -61,12 +62,7 @@ class Config:
 
     def partner_code(self, code: str) -> str:
         """A configured agency code (typed in any letter case), or InvalidInput naming them."""
-        wanted = code.strip().lower()
-        for known in self.partners:
-            if known.lower() == wanted:
-                return known
-        raise InvalidInput(f"partner '{code}' staat niet in overleg.toml. "
-                           f"Bekend: {', '.join(self.partners)}.")
+        return match_code(code, self.partners)
 
     def partner_name(self, code: str) -> str:
         """The agency's full name, or the code itself when unknown."""
@@ -101,6 +97,17 @@ class Workspace:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+
+def match_code(code: str, known: Iterable[str]) -> str:
+    """`code` as one of the `known` agency codes, whatever its letter case, or InvalidInput."""
+    known = list(known)
+    wanted = code.strip().lower()
+    for candidate in known:
+        if candidate.lower() == wanted:
+            return candidate
+    raise InvalidInput(f"partner '{code}' staat niet in overleg.toml. "
+                       f"Bekend: {', '.join(known)}.")
 
 
 def find_workspace(explicit: Path | None = None, cwd: Path | None = None) -> Path:

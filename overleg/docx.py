@@ -268,12 +268,12 @@ class _Doc:
 def agenda_docx(ws: Workspace, view: AgendaView, partner: str | None = None) -> bytes:
     """The agenda as a Word document: the full one, or one partner's (render.partner_agenda)."""
     from overleg.agenda import meeting_end
-    from overleg.render import partner_agenda, resolve_partner
+    from overleg.render import partner_agenda
 
     config = ws.config
     info: Partner | None = None
     if partner is not None:
-        code = resolve_partner(config, partner)
+        code = config.partner_code(partner)
         view = partner_agenda(view, code)
         info = config.partners[code]
     meeting = view.meeting
@@ -368,12 +368,12 @@ def minutes_docx(ws: Workspace, minutes: Minutes, partner: str | None = None,
                  actions: Sequence[Action] = ()) -> bytes:
     """The minutes as a Word document: the chair's, or one partner's (render.partner_minutes)
     with its action list (`actions`, from render.partner_actions)."""
-    from overleg.render import partner_minutes, resolve_partner
+    from overleg.render import partner_minutes
 
     config = ws.config
     info: Partner | None = None
     if partner is not None:
-        code = resolve_partner(config, partner)
+        code = config.partner_code(partner)
         minutes = partner_minutes(minutes, code)
         info = config.partners[code]
     meeting = minutes.meeting
@@ -473,11 +473,11 @@ def actions_docx(ws: Workspace, actions: Sequence[Action], on: date,
                  cases_by_id: Mapping[str, Case] | None = None) -> bytes:
     """An action list as a Word document: a partner's open actions on its own cases
     (render.partner_actions, overdue first), or the chair's list of `actions` as given."""
-    from overleg.render import partner_actions, resolve_partner
+    from overleg.render import partner_actions
 
     config = ws.config
     if partner is not None:
-        info = config.partners[resolve_partner(config, partner)]
+        info = config.partners[config.partner_code(partner)]
         shown = partner_actions(actions, info.code, cases_by_id or {}, on)
         doc = _Doc(config, f"Actielijst {info.naam} {dates.fmt(on)}")
         doc.title(f"Actielijst {info.naam}")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from overleg import dates
 from overleg.cases import STATUSES, Case
-from overleg.config import Workspace
+from overleg.config import Workspace, match_code
 from overleg.errors import CaseNotFound, InvalidDate, InvalidInput
 from overleg.store import Meeting, Store
 
@@ -99,15 +99,6 @@ class Attendee:
     present: bool
 
 
-def resolve_partner(code: str, partners: Sequence[str]) -> str:
-    """`code` as a configured agency code (typed in any case), or a clear error."""
-    for known in partners:
-        if known.lower() == code.lower():
-            return known
-    raise InvalidInput(f"partner '{code}' staat niet in overleg.toml. "
-                       f"Bekend: {', '.join(partners)}.")
-
-
 def parse_line(line: str, partners: Sequence[str], schedule: str | None) -> Command:
     """A short line of the live screen -> Command; InvalidInput/InvalidDate when it doesn't fit."""
     stripped = line.strip()
@@ -164,7 +155,7 @@ def _parse_action(rest: str, partners: Sequence[str], schedule: str | None) -> C
     words = rest.split()
     owner_spec, name_words = words[0], []
     code, slash, first_name = owner_spec.partition("/")
-    owner = resolve_partner(code, partners)
+    owner = match_code(code, partners)
     if slash:
         # The name runs from just after '/' up to the first word that starts a date.
         if not first_name or _date_at([first_name], 0, schedule) is not None:
@@ -214,7 +205,7 @@ def parse_attendance(line: str, partners: Sequence[str]) -> Attendee | None:
     code = code.lstrip("-")
     if not code:
         raise InvalidInput("schrijf -CODE NAAM voor een afmelding, bijv. -VZ M. de Wit.")
-    agency = resolve_partner(code, partners)
+    agency = match_code(code, partners)
     if not name.strip():
         raise InvalidInput(f"na '{agency}' hoort de naam van de deelnemer, bijv. "
                            f"{agency} K. Bakker.")

@@ -77,15 +77,10 @@ def on_agenda(store: Store, ws: Workspace, meeting: Meeting, case: Case, add: bo
     add_to_agenda(store, meeting, case, ws.config, reason=None, minutes=None)
 
 
-def check_partner(ws: Workspace, code: str) -> str:
-    """`code` as a configured agency code (case-insensitive input), or a clear error."""
-    return ws.config.partner_code(code)
-
-
 def attend(store: Store, ws: Workspace, code: str, name: str, present: bool = True) -> str:
     """Record who is at the table (or sent apologies) for an agency; returns the agency code."""
     meeting = current_meeting(store)
-    agency = check_partner(ws, code)
+    agency = ws.config.partner_code(code)
     if not name.strip():
         raise InvalidInput("geef de naam van de deelnemer op.")
     store.attend(meeting, agency, name.strip(), present)
@@ -123,7 +118,7 @@ def review(store: Store, ws: Workspace, case: Case, next_date: date | None,
 def add_action(store: Store, ws: Workspace, case: Case, owner: str, who: str | None,
                due: date, text: str, add: bool = False) -> Action:
     """An action with owner agency and deadline; part of the open meeting when there is one."""
-    agency = check_partner(ws, owner)
+    agency = ws.config.partner_code(owner)
     if agency not in case.partners:
         raise InvalidInput(f'{agency} is geen partner van casus "{case.id}" '
                            f"(partners: {', '.join(case.partners)}).")

@@ -157,10 +157,6 @@ def _template_detail(exc: Exception) -> str:
     return getattr(exc, "message", None) or str(exc) or type(exc).__name__
 
 
-def resolve_partner(config: Config, code: str) -> str:
-    """A configured agency code (any letter case), or InvalidInput naming the known ones."""
-    return config.partner_code(code)
-
 
 def partner_agenda(view: AgendaView, partner: str) -> AgendaView:
     """Only the items of cases in which `partner` takes part; time slots as on the full agenda."""
@@ -177,7 +173,7 @@ def render_agenda(ws: Workspace, view: AgendaView, fmt: str, partner: str | None
     config = ws.config
     partner_info = None
     if partner is not None:
-        code = resolve_partner(config, partner)
+        code = config.partner_code(partner)
         view = partner_agenda(view, code)
         partner_info = config.partners[code]
     context = {
@@ -237,7 +233,7 @@ def render_minutes(ws: Workspace, minutes: Minutes, fmt: str, partner: str | Non
         raise InvalidInput(f"formaat '{fmt}' bestaat niet. Kies uit: {', '.join(FORMATS)}.")
     config = ws.config
     if partner is not None:
-        partner = resolve_partner(config, partner)
+        partner = config.partner_code(partner)
         minutes = partner_minutes(minutes, partner)
     return render_template(ws, f"verslag.{fmt}", {
         "overleg": config,

@@ -20,7 +20,6 @@ from overleg.render import (
     environment,
     partner_agenda,
     render_agenda,
-    resolve_partner,
     write_output,
 )
 from overleg.store import Action, Item, Meeting, Store
@@ -129,7 +128,7 @@ def test_unknown_format_and_partner_are_refused(ws):
         render_agenda(ws, view_of([]), "md", partner="XYZ")
     assert str(raised.value) == ("partner 'XYZ' staat niet in overleg.toml. Bekend: RN, POL, "
                                  "GEM, OM, GGZ, VT, WT, WC, VZ.")
-    assert resolve_partner(CONFIG, "pol") == "POL"
+    assert CONFIG.partner_code("pol") == "POL"
 
 
 # --- case text is data -----------------------------------------------------------------

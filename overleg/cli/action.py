@@ -87,7 +87,6 @@ def action_list(
     """
     from overleg.dates import fmt, today
     from overleg.errors import InvalidInput
-    from overleg.meeting import check_partner
 
     s = session()
     if status not in ("open", "done", "all"):
@@ -95,7 +94,7 @@ def action_list(
     if overdue and status == "done":
         raise InvalidInput("--overdue toont open acties over de deadline; laat --status done "
                            "weg of gebruik --status all.")
-    owner = check_partner(s.workspace(), partner) if partner else None
+    owner = s.workspace().config.partner_code(partner) if partner else None
     day = today()
     # Only an open action can be overdue, whatever --status says.
     actions = s.store().actions(owner=owner, status="open" if overdue else

@@ -245,11 +245,11 @@ def agenda_render(
     """
     import sys
 
-    from overleg.render import render_agenda, resolve_partner, write_output
+    from overleg.render import render_agenda, write_output
 
     s = session()
     ws = s.workspace()
-    code = resolve_partner(ws.config, partner) if partner is not None else None
+    code = ws.config.partner_code(partner) if partner is not None else None
     if fmt is Format.docx:
         from overleg.docx import agenda_docx, require_output
 
