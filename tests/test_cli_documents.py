@@ -104,8 +104,8 @@ def test_minutes_without_a_closed_meeting(run, example_ws):
 def test_minutes_of_a_date_without_meeting(run, demo_ws):
     result = run("minutes", "--date", "2026-12-08")
     assert result.exit_code == 1
-    assert result.stderr == ("Fout: geen agenda voor 08-12-2026; maak er een met "
-                             "'overleg agenda build --date 2026-12-08'\n")
+    assert result.stderr == ("Fout: er is geen vergadering op 08-12-2026. "
+                             "Zie 'overleg meeting list'.\n")
 
 
 def test_minutes_for_an_unknown_partner(run, demo_ws):

@@ -21,13 +21,18 @@ FormatOpt = Annotated[str, typer.Option("--format", help="md, html, txt of docx 
 
 def _closed_meeting(on: str | None) -> Meeting:
     """The meeting of --date, else the most recent closed one."""
-    from overleg.agenda import meeting_for
+    from overleg.dates import fmt
     from overleg.errors import MeetingNotFound
 
     s = session()
     store = s.store()
     if on:
-        return meeting_for(store, s.day(on))
+        day = s.day(on)
+        found = store.meeting(day)
+        if found is None:
+            raise MeetingNotFound(f"er is geen vergadering op {fmt(day)}. "
+                                  "Zie 'overleg meeting list'.")
+        return found
     meeting = store.latest_closed()
     if meeting is None:
         raise MeetingNotFound("er is nog geen gesloten vergadering. Sluit de vergadering met "
@@ -57,7 +62,6 @@ def minutes(
         FORMATS,
         partner_actions,
         render_minutes,
-        resolve_partner,
         write_output,
     )
 
@@ -74,7 +78,7 @@ def minutes(
     view = minutes_view(store, meeting, cases, ws.config)
     actions = []
     if partner:
-        partner = resolve_partner(ws.config, partner)
+        partner = ws.config.partner_code(partner)
         actions = partner_actions(store.actions(status="open"), partner, cases, today())
     if fmt == "docx":
         from overleg.docx import minutes_docx
