@@ -50,3 +50,11 @@ class MeetingClosed(OverlegError):
 
 class InvalidInput(OverlegError):
     """An argument or value that does not fit (unknown agency, bad status, ...)."""
+
+
+class AccessRequestNotFound(OverlegError):
+    """No access request (inzageverzoek) with that number."""
+
+
+class DisclosureRefused(OverlegError):
+    """A document would contain a case its recipient may not see (need-to-know)."""

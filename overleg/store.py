@@ -106,6 +106,46 @@ class AuditEntry:
     meeting: str | None
 
 
+@dataclass(frozen=True)
+class Disclosure:
+    """One row of the register of disclosures: what left for whom, when, and why."""
+
+    id: int
+    at: str
+    who: str
+    partner: str | None  # None: the chair (or, for an access request, the person)
+    addresses: tuple[str, ...]
+    kind: str  # agenda | minutes | actions | mail | inzage
+    format: str  # md | html | txt | docx | xlsx | csv | json | eml | smtp
+    meeting: date | None
+    cases: tuple[str, ...]
+    purpose: str
+    basis: str
+    file: str | None
+    sha256: str
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    """A person's request to see what overleg holds about them (AVG art. 15)."""
+
+    id: int
+    cases: tuple[str, ...]
+    received: date
+    due: date
+    status: str  # open | closed
+    extended_until: date | None = None
+    extend_reason: str | None = None
+    closed_at: str | None = None
+
+    @property
+    def deadline(self) -> date:
+        return self.extended_until or self.due
+
+    def overdue(self, on: date) -> bool:
+        return self.status == "open" and self.deadline < on
+
+
 @dataclass
 class History:
     """What earlier meetings mean for agenda selection, per case id."""
@@ -230,6 +270,56 @@ _MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
         WHEN NEW.id IN (SELECT id FROM audit)
         BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden overschreven'); END;
+    """,
+    # 3: the register of disclosures (who received which cases, when, on what basis) and
+    # access requests (inzage). The register, like the audit log, is append-only and holds
+    # no typed text: case ids, codes, formats and a hash of what left.
+    """
+    CREATE TABLE disclosures (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        partner TEXT,
+        addresses TEXT NOT NULL DEFAULT '[]',
+        kind TEXT NOT NULL,
+        format TEXT NOT NULL,
+        meeting TEXT,
+        cases TEXT NOT NULL DEFAULT '[]',
+        purpose TEXT NOT NULL DEFAULT '',
+        basis TEXT NOT NULL DEFAULT '',
+        file TEXT,
+        sha256 TEXT NOT NULL
+    );
+    CREATE TABLE disclosure_cases (
+        disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),
+        case_id TEXT NOT NULL
+    );
+    CREATE INDEX disclosure_cases_case ON disclosure_cases(case_id);
+    CREATE TRIGGER disclosures_no_update BEFORE UPDATE ON disclosures
+        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewijzigd');
+        END;
+    CREATE TRIGGER disclosures_no_delete BEFORE DELETE ON disclosures
+        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewist'); END;
+    CREATE TRIGGER disclosures_no_replace BEFORE INSERT ON disclosures
+        WHEN NEW.id IN (SELECT id FROM disclosures)
+        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden overschreven');
+        END;
+    CREATE TRIGGER disclosure_cases_no_update BEFORE UPDATE ON disclosure_cases
+        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewijzigd');
+        END;
+    CREATE TRIGGER disclosure_cases_no_delete BEFORE DELETE ON disclosure_cases
+        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewist'); END;
+    CREATE TABLE access_requests (
+        id INTEGER PRIMARY KEY,
+        cases TEXT NOT NULL,
+        received TEXT NOT NULL,
+        due TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+        extended_until TEXT,
+        extend_reason TEXT,
+        closed_at TEXT,
+        created_at TEXT NOT NULL
+    );
     """,
 ]
 
@@ -673,6 +763,101 @@ class Store:
         """A per-partner document was made: who saw what is an auditor's first question."""
         with self.transaction():
             self.audit(f"render.{document}.{partner}", meeting=meeting.date)
+
+    # --- the register of disclosures ---------------------------------------------------
+
+    def record_disclosure(self, *, partner: str | None, kind: str, fmt: str,
+                          meeting: date | None, cases: Sequence[str], sha256: str,
+                          purpose: str = "", basis: str = "", file: str | None = None,
+                          addresses: Sequence[str] = ()) -> Disclosure:
+        """Append one register row and its audit line. Called by the disclosure gate
+        (overleg.documents) inside the transaction that also writes the document."""
+        with self.transaction():
+            disclosure_id = self._insert("disclosures", {
+                "at": now(), "who": self.actor, "partner": partner,
+                "addresses": json.dumps(list(addresses)), "kind": kind, "format": fmt,
+                "meeting": meeting.isoformat() if meeting else None,
+                "cases": json.dumps(list(cases)), "purpose": purpose, "basis": basis,
+                "file": file, "sha256": sha256})
+            for case_id in cases:
+                self.conn.execute("INSERT INTO disclosure_cases (disclosure_id, case_id) "
+                                  "VALUES (?, ?)", (disclosure_id, case_id))
+            self.audit(f"verstrekking.{kind}.{fmt}.{partner or 'voorzitter'}", meeting=meeting)
+        return self.disclosures(disclosure_id=disclosure_id)[0]
+
+    def disclosures(self, *, case_id: str | None = None, partner: str | None = None,
+                    since: date | None = None, disclosure_id: int | None = None,
+                    ) -> list[Disclosure]:
+        """Register rows by filter, oldest first."""
+        where: list[str] = []
+        params: list[Any] = []
+        if case_id is not None:
+            where.append("id IN (SELECT disclosure_id FROM disclosure_cases WHERE case_id = ?)")
+            params.append(case_id)
+        if partner is not None:
+            where.append("partner = ?")
+            params.append(partner)
+        if since is not None:
+            where.append("at >= ?")
+            params.append(since.isoformat())
+        if disclosure_id is not None:
+            where.append("id = ?")
+            params.append(disclosure_id)
+        sql = "SELECT * FROM disclosures" + (" WHERE " + " AND ".join(where) if where else "")
+        return [Disclosure(r["id"], r["at"], r["who"], r["partner"],
+                           tuple(json.loads(r["addresses"])), r["kind"], r["format"],
+                           _d(r["meeting"]), tuple(json.loads(r["cases"])), r["purpose"],
+                           r["basis"], r["file"], r["sha256"])
+                for r in self._rows(sql + " ORDER BY id", params)]
+
+    # --- access requests (inzage) -------------------------------------------------------
+
+    def _access(self, r: sqlite3.Row) -> AccessRequest:
+        return AccessRequest(r["id"], tuple(json.loads(r["cases"])),
+                             date.fromisoformat(r["received"]), date.fromisoformat(r["due"]),
+                             r["status"], _d(r["extended_until"]), r["extend_reason"],
+                             r["closed_at"])
+
+    def open_access_request(self, cases: Sequence[str], received: date,
+                            due: date) -> AccessRequest:
+        with self.transaction():
+            request_id = self._insert("access_requests", {
+                "cases": json.dumps(list(cases)), "received": received.isoformat(),
+                "due": due.isoformat(), "created_at": now()})
+            for case_id in cases:
+                self.audit("inzage.open", case_id)
+        return self.access_request(request_id)
+
+    def access_request(self, request_id: int) -> AccessRequest:
+        from overleg.errors import AccessRequestNotFound
+
+        rows = self._rows("SELECT * FROM access_requests WHERE id = ?", (request_id,))
+        if not rows:
+            raise AccessRequestNotFound(f"inzageverzoek #{request_id} bestaat niet. "
+                                        "Zie 'overleg inzage list'.")
+        return self._access(rows[0])
+
+    def access_requests(self) -> list[AccessRequest]:
+        return [self._access(r) for r in self._rows("SELECT * FROM access_requests ORDER BY id")]
+
+    def extend_access_request(self, request: AccessRequest, until: date, reason: str,
+                              ) -> AccessRequest:
+        """A later deadline; the reason is kept with the request, never in the log."""
+        with self.transaction():
+            self.conn.execute("UPDATE access_requests SET extended_until = ?, "
+                              "extend_reason = ? WHERE id = ?",
+                              (until.isoformat(), reason, request.id))
+            for case_id in request.cases:
+                self.audit("inzage.extend", case_id)
+        return self.access_request(request.id)
+
+    def close_access_request(self, request: AccessRequest) -> AccessRequest:
+        with self.transaction():
+            self.conn.execute("UPDATE access_requests SET status = 'closed', closed_at = ? "
+                              "WHERE id = ?", (now(), request.id))
+            for case_id in request.cases:
+                self.audit("inzage.close", case_id)
+        return self.access_request(request.id)
 
     # --- parsed case files (a cache, never the truth) --------------------------------
 
