@@ -14,13 +14,18 @@ from typing import Any, Protocol
 
 from overleg.config import Config, Workspace
 from overleg.errors import CaseNotFound, InvalidDate, StaleCaseFile
+from overleg.privacy import bsn_lines, resembles_bsn
+
+# These lived here before overleg.privacy existed; re-exported for their importers.
+from overleg.privacy import has_nine_digits as has_nine_digits
+from overleg.privacy import is_bsn as is_bsn
+from overleg.privacy import mask_bsn as mask_bsn
 
 STATUSES = ("aangemeld", "actief", "nazorg", "afgesloten")
 PRIORITIES = ("hoog", "midden", "laag")
 REQUIRED = ("id", "initialen", "status", "aangemeld_op", "aangemeld_door", "partners")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 QUESTION_HEADING = "vraag aan het overleg"
-_BSN_RE = re.compile(r"(?<![\d.,-])\d{9}(?![\d.,-]?\d)")
 _TRUE = {"ja", "true", "yes", "waar", "j"}
 _FALSE = {"nee", "false", "no", "onwaar", "n"}
 
@@ -101,38 +106,6 @@ class CaseSet:
         hint = " Het bestand bevat fouten: zie 'overleg cases check'." if broken else (
             " Zie 'overleg cases list'.")
         raise CaseNotFound(f'casus "{case_id}" bestaat niet.{hint}')
-
-
-# --- BSN -------------------------------------------------------------------------------
-
-_DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
-
-
-def is_bsn(digits: str) -> bool:
-    """True for 9 digits passing the eleven-test (elfproef)."""
-    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
-    return (total - int(digits[8])) % 11 == 0
-
-
-def has_nine_digits(text: str) -> bool:
-    """True when `text` holds nine digits in a row (a cheap test before the BSN regex)."""
-    return "000000000" in text.translate(_DIGITS_TO_ZERO)
-
-
-def mask_bsn(text: str) -> str:
-    """Replace every BSN-like number in `text` by asterisks."""
-    if not has_nine_digits(text):
-        return text
-    return _BSN_RE.sub(lambda m: "*********" if is_bsn(m.group()) else m.group(), text)
-
-
-def _bsn_lines(text: str) -> list[int]:
-    if not has_nine_digits(text):
-        return []
-    return sorted({text.count("\n", 0, m.start()) + 1
-                   for m in _BSN_RE.finditer(text) if is_bsn(m.group())})
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -343,7 +316,7 @@ class _Parser:
         self.findings.append(Finding(self.shown, line, message, error, self.case_id))
 
     def parse(self, text: str, path: Path) -> Case | None:
-        for line in _bsn_lines(text):
+        for line in bsn_lines(text):
             self.add(line, "mogelijk BSN (9 cijfers die de elfproef doorstaan); haal het uit "
                            "het casusbestand. In elke uitvoer wordt het gemaskeerd.", error=False)
         split = split_front_matter(text)
@@ -510,7 +483,11 @@ class _Parser:
 
         case_id = self.scalar(data, "id")
         if case_id is not None:
-            if ID_RE.match(case_id):
+            # The id is in every output and in the audit log, where nothing is masked; the
+            # message never repeats it.
+            if resembles_bsn(case_id):
+                self.add(self.line("id"), "'id' lijkt op een BSN (elfproef); kies een ander id")
+            elif ID_RE.match(case_id):
                 self.case_id = case_id
             else:
                 self.add(self.line("id"), f"'id' = '{case_id}' mag alleen letters, cijfers, "
@@ -663,15 +640,25 @@ class CaseCache(Protocol):
     def save_case_snapshot(self, fingerprint: str, data: bytes) -> None: ...
 
 
-# path -> (size, mtime_ns, case state without its path or None, findings as tuples)
-_Snapshot = dict[str, tuple[int, int, dict[str, Any] | None, list[tuple[Any, ...]]]]
+# path -> (size, mtime_ns, inode, ctime_ns, case state without its path or None, findings
+# as (line, message, error, case_id) tuples). A copy with `cp -p`, `rsync -t` or a
+# `touch -r` after an edit keeps size and mtime, but the inode or the ctime changes.
+_Entry = tuple[int, int, int, int, dict[str, Any] | None, list[tuple[int, str, bool, str]]]
+_Snapshot = dict[str, _Entry]
+_SNAPSHOT_FORMAT = 2  # part of the fingerprint: a snapshot of another shape is never read
+# A file changed this recently may change again within the same timestamp tick (2 s on
+# FAT, a clock tick elsewhere) without its stat changing: its entry is saved but never
+# reused, so the next load reads it again.
+_RACY_NS = 2_000_000_000
+_NOT_REUSABLE = -1
 
 
 def load_cases(ws: Workspace, cache: CaseCache | None = None) -> CaseSet:
     """Read and validate every case file of the workspace.
 
-    With a cache, a file whose size and modification time are unchanged since it was last
-    parsed (under the same config and overleg version) is not read again.
+    With a cache, a file whose size, modification time, inode and status-change time are
+    unchanged since it was last parsed (under the same config and overleg version) is not
+    read again. A cache entry that cannot be used as it is means the file is read again.
     """
     import gc
 
@@ -687,6 +674,8 @@ def load_cases(ws: Workspace, cache: CaseCache | None = None) -> CaseSet:
 
 
 def _load_cases(ws: Workspace, cache: CaseCache | None) -> CaseSet:
+    import time
+
     cases: list[Case] = []
     findings: list[Finding] = []
     if not ws.cases_dir.is_dir():
@@ -697,6 +686,7 @@ def _load_cases(ws: Workspace, cache: CaseCache | None) -> CaseSet:
     old: _Snapshot = _load_snapshot(cache.case_snapshot(fingerprint)) if cache else {}
     new: _Snapshot = {}
     changed = False
+    racy_since = time.time_ns() - _RACY_NS
     entries = _scan(ws.cases_dir)
     # Path() parses its argument; a child of a known folder needs no parsing (3x faster).
     child = getattr(ws.cases_dir, "_make_child_relpath", ws.cases_dir.joinpath)
@@ -705,34 +695,116 @@ def _load_cases(ws: Workspace, cache: CaseCache | None) -> CaseSet:
         path = child(entry.name)
         try:
             stat = entry.stat()  # before reading: a change after this is seen next time
+            key = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
             hit = old.get(entry.path)
-            if hit is not None and hit[0] == stat.st_size and hit[1] == stat.st_mtime_ns:
+            if hit is not None and (reused := _reuse(hit, key, path, shown)) is not None:
                 new[entry.path] = hit
-                case, found = _case_from_state(hit[2], path), [Finding(shown, *f)
-                                                                 for f in hit[3]]
+                case, found = reused
             else:
                 case, found = parse_case(path.read_bytes(), path, shown, ws.config)
-                new[entry.path] = (stat.st_size, stat.st_mtime_ns, _state_of(case),
+                if max(stat.st_mtime_ns, stat.st_ctime_ns) >= racy_since:
+                    key = (*key[:3], _NOT_REUSABLE)
+                new[entry.path] = (*key, _state_of(case),
                                    [(f.line, f.message, f.error, f.case_id) for f in found])
-                changed = True
+                changed = changed or not _same(hit, new[entry.path])
         except OSError as exc:
             findings.append(Finding(shown, 1, f"kan niet gelezen worden ({exc.strerror})"))
             continue
         findings.extend(found)
         if case is not None:
             cases.append(case)
-    if cache is not None and (changed or len(new) != len(old)):
+    if cache is not None and (changed or new.keys() != old.keys()):
         import pickle
 
         cache.save_case_snapshot(fingerprint, pickle.dumps(new, protocol=5))
     return _drop_duplicates(ws, cases, findings, len(entries))
 
 
+def _reuse(hit: Any, key: tuple[int, int, int, int], path: Path,
+           shown: str) -> tuple[Case | None, list[Finding]] | None:
+    """The case and findings of a snapshot entry for an unchanged file, or None: read it."""
+    try:
+        if type(hit) is not tuple or len(hit) != 6 or hit[:4] != key:
+            return None
+        state, found = hit[4], hit[5]
+        if type(found) is not list:
+            return None
+        findings = []
+        for item in found:  # usually none
+            if type(item) is not tuple or tuple(map(type, item)) != _FINDING_TYPES:
+                return None
+            findings.append(Finding(shown, *item))
+        if state is None:
+            return None, findings
+        if not _valid_state(state):
+            return None
+        return _case_from_state(state, path), findings
+    except Exception:  # a cache, never the truth: whatever is wrong, read the file
+        return None
+
+
+def _same(old: Any, new: _Entry) -> bool:
+    """True when a file read again gave the entry it had (one that stays racy, say): then
+    the snapshot need not be written again."""
+    try:
+        return bool(old == new)
+    except Exception:  # e.g. a forged, self-referencing entry
+        return False
+
+
+_NONE = type(None)
+_FINDING_TYPES = (int, str, bool, str)  # line, message, error, case_id
+# The type of every Case field but `path`, in field order, as _state_of stores it
+# (Toezicht as a tuple).
+_STATE_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,), "initialen": (str,), "status": (str,), "aangemeld_op": (date,),
+    "aangemeld_door": (str,), "partners": (tuple,), "geboortejaar": (int, _NONE),
+    "wijk": (str,), "thema": (tuple,), "prioriteit": (str,), "regie": (str, _NONE),
+    "regisseur": (str,), "geinformeerd": (bool, _NONE), "reden_niet_geinformeerd": (str,),
+    "bespreken": (date, _NONE), "agenda": (bool,), "verzoek_door": (str, _NONE),
+    "minuten": (int, _NONE), "toezicht": (tuple, _NONE), "afgesloten_op": (date, _NONE),
+    "question": (str,), "extra": (dict,),
+}
+
+
+_KEY_ORDER = tuple(_STATE_TYPES)  # Case's field order, as _state_of writes a state
+_SIGNATURES: set[tuple[type, ...]] = set()  # the value types of states found valid
+
+
+def _valid_state(state: Any) -> bool:
+    """True when a stored case state has exactly the fields of a Case, of the right types.
+
+    It runs for every file of a warm load: the types of a state's values are checked once
+    per combination seen, the text items of its lists by str.join (C speed).
+    """
+    if type(state) is not dict or tuple(state) != _KEY_ORDER:
+        return False
+    signature = tuple(map(type, state.values()))
+    if signature not in _SIGNATURES:
+        if not all(t in types for t, types in zip(signature, _STATE_TYPES.values(),
+                                                  strict=True)):
+            return False
+        _SIGNATURES.add(signature)
+    try:
+        "".join(state["partners"]) + "".join(state["thema"])
+    except TypeError:  # an item that is not text
+        return False
+    toezicht = state["toezicht"]
+    return toezicht is None or (
+        len(toezicht) == 2 and type(toezicht[0]) in (date, _NONE)
+        and type(toezicht[1]) is tuple and all(type(v) is str for v in toezicht[1]))
+
+
 def _fingerprint(config: Config) -> str:
-    """What a cached parse depends on besides the file: partner codes, version, the year."""
+    """What a cached parse depends on besides the file: partner codes, version, the year, and
+    the snapshot's own shape."""
+    import zlib
+
     from overleg import __version__, dates
 
-    return f"{__version__}|{dates.today().year}|{','.join(sorted(config.partners))}"
+    shape = zlib.crc32(repr(_STATE_TYPES).encode())  # a field added or retyped: a new shape
+    return (f"{__version__}|{_SNAPSHOT_FORMAT}.{shape:08x}|{dates.today().year}|"
+            f"{','.join(sorted(config.partners))}")
 
 
 def _state_of(case: Case | None) -> dict[str, Any] | None:
@@ -762,13 +834,12 @@ def _load_snapshot(data: bytes | None) -> _Snapshot:
     if not data:
         return {}
     import io
-    import pickle
 
     try:
         snapshot = _unpickler()(io.BytesIO(data)).load()
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
-        return {}  # unreadable or forged: parse every file again
-    return snapshot if isinstance(snapshot, dict) else {}
+    except Exception:  # unreadable or forged (any error the unpickler raises): read every file
+        return {}
+    return snapshot if type(snapshot) is dict else {}
 
 
 @functools.cache
@@ -906,10 +977,14 @@ def filter_cases(cases: Iterable[Case], status: str | None = None,
 # --- new case files (`cases new`) ------------------------------------------------------
 
 def next_case_id(taken: Iterable[str], year: int) -> str:
-    """The next free `YYYY-NNN` of `year`: one past the highest number in use that year."""
+    """The next free `YYYY-NNN` of `year`: one past the highest number in use that year
+    (skipping a number whose digits would read as a BSN, which no id may)."""
     pattern = re.compile(rf"{year}-(\d{{3,}})")
     numbers = [int(m.group(1)) for t in taken if (m := pattern.fullmatch(t))]
-    return f"{year}-{max(numbers, default=0) + 1:03d}"
+    number = max(numbers, default=0) + 1
+    while resembles_bsn(f"{year}-{number:03d}"):
+        number += 1
+    return f"{year}-{number:03d}"
 
 
 def create_case_file(ws: Workspace, case_id: str, text: str, taken: Iterable[str]) -> Case:

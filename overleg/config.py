@@ -19,7 +19,7 @@ CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
 _KEYS: dict[str, set[str]] = {
     "overleg": {
         "naam", "locatie", "voorzitter", "geheimhouding", "schema", "begintijd", "duur",
-        "bewaartermijn", "toezicht_dagen", "casussen",
+        "bewaartermijn", "toezicht_dagen", "casussen", "doel", "grondslag",
     },
     "minuten": {"nieuw", "standaard"},
     "mail": {"afzender", "smtp_host", "smtp_port", "starttls", "gebruiker"},
@@ -59,6 +59,8 @@ class Config:
     minuten_nieuw: int = 15
     minuten_standaard: int = 10
     mail: MailConfig = field(default_factory=MailConfig)
+    doel: str = ""  # purpose of the processing, in every document's footer and the register
+    grondslag: str = ""  # its legal basis
 
     def partner_code(self, code: str) -> str:
         """A configured agency code (typed in any letter case), or InvalidInput naming them."""
@@ -100,11 +102,14 @@ class Workspace:
 
 
 def match_code(code: str, known: Iterable[str]) -> str:
-    """`code` as one of the `known` agency codes, whatever its letter case, or InvalidInput."""
+    """`code` as one of the `known` agency codes, exactly as written or else whatever its
+    letter case, or InvalidInput."""
     known = list(known)
-    wanted = code.strip().lower()
+    wanted = code.strip()
+    if wanted in known:
+        return wanted
     for candidate in known:
-        if candidate.lower() == wanted:
+        if candidate.lower() == wanted.lower():
             return candidate
     raise InvalidInput(f"partner '{code}' staat niet in overleg.toml. "
                        f"Bekend: {', '.join(known)}.")
@@ -250,6 +255,8 @@ class _Validator:
             bewaartermijn=self.number("overleg", o, "bewaartermijn", None, 0, 100),
             toezicht_dagen=self.number("overleg", o, "toezicht_dagen", 30, 0, 366) or 0,
             casussen=self.text("overleg", o, "casussen", "casussen") or "casussen",
+            doel=self.text("overleg", o, "doel"),
+            grondslag=self.text("overleg", o, "grondslag"),
             minuten_nieuw=self.number("minuten", m, "nieuw", 15, 1, 240) or 15,
             minuten_standaard=self.number("minuten", m, "standaard", 10, 1, 240) or 10,
             partners=self.partners(data.get("partners", {})),
@@ -261,11 +268,19 @@ class _Validator:
             raise self.fail("partners", None, "[partners] moet tabellen bevatten, "
                                               "zoals [partners.RN]")
         partners: dict[str, Partner] = {}
+        folded: dict[str, str] = {}  # lower case -> the code as written
         for code, entry in table.items():
             section = f"partners.{code}"
             if not CODE_RE.match(code):
                 raise self.fail(section, None, f"partnercode '{code}' mag alleen letters, "
                                                "cijfers, '-' en '_' bevatten")
+            # Codes are typed in any letter case (match_code): two that differ only in
+            # case would make 'pol' mean either partner.
+            if (other := folded.setdefault(code.lower(), code)) != code:
+                raise self.fail(section, None, f"partnercode '{code}' verschilt alleen in "
+                                               f"hoofdletters van '{other}' (regel "
+                                               f"{self.line_of(f'partners.{other}')}); "
+                                               "kies één schrijfwijze")
             entry = self.check_keys(section, entry, _KEYS["partner"])
             naam = self.text(section, entry, "naam")
             if not naam.strip():

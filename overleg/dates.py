@@ -302,3 +302,12 @@ def fmt_short(d: date) -> str:
 def weekday_name(d: date) -> str:
     """The Dutch weekday name: 'dinsdag'."""
     return WEEKDAYS[d.weekday()]
+
+
+def add_months(d: date, months: int) -> date:
+    """`d` plus whole calendar months; the day is capped at the month's last ('31-01' + 1 is
+    '28-02' or '29-02'), as a legal term of "one month" counts."""
+    from dateutil.relativedelta import relativedelta
+
+    result: date = d + relativedelta(months=months)
+    return result

@@ -10,10 +10,14 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from overleg.cases import Case, load_cases
 from overleg.config import Workspace, init_workspace, load_workspace
 from overleg.store import Store
+
+if TYPE_CHECKING:
+    from overleg.documents import Sources
 
 FIRST = date(2026, 11, 17)
 SECOND = date(2026, 12, 1)
@@ -75,21 +79,22 @@ def _first_meeting(ws: Workspace, store: Store) -> None:
 
 def _second_meeting(ws: Workspace, store: Store, out_dir: Path) -> list[tuple[str, Path]]:
     from overleg import meeting
-    from overleg.agenda import agenda_view, build_agenda
-    from overleg.render import render_agenda, write_output
+    from overleg.agenda import build_agenda
+    from overleg.documents import Request, disclose
 
     written: list[tuple[str, Path]] = []
     case_set = load_cases(ws)
     cases = case_set.by_id()
     planned, _ = build_agenda(store, case_set.cases, SECOND, ws.config)
-    view = agenda_view(store, planned, cases, ws.config)
+    src = _sources(ws, store)
     stem = f"agenda-{SECOND.isoformat()}"
     for fmt in ("md", "html"):
-        written.append((f"agenda (voorzitter, {fmt})",
-                        write_output(out_dir / f"{stem}.{fmt}", render_agenda(ws, view, fmt))))
+        path = out_dir / f"{stem}.{fmt}"
+        disclose(src, Request("agenda", fmt, None, planned), path)
+        written.append((f"agenda (voorzitter, {fmt})", path))
     for code in ws.config.partners:
-        path = write_output(out_dir / "per-partner" / f"{stem}-{code}.html",
-                            render_agenda(ws, view, "html", code))
+        path = out_dir / "per-partner" / f"{stem}-{code}.html"
+        disclose(src, Request("agenda", "html", code, planned), path)
     written.append((f"agenda per partner ({len(ws.config.partners)}x html)", path.parent))
 
     meeting.approve_minutes(store, FIRST)
@@ -138,36 +143,40 @@ def _script(ws: Workspace, store: Store, cases: dict[str, Case]) -> None:
                        "Huisbezoek samen met GGZ")
 
 
+def _sources(ws: Workspace, store: Store) -> Sources:
+    """The gate's sources, with the meeting's own date as "today": the demo reads the same
+    whenever it is run."""
+    from overleg.documents import Sources
+
+    return Sources(ws, store, load_cases(ws).by_id(), SECOND)
+
+
 def _documents(ws: Workspace, store: Store, out_dir: Path) -> list[tuple[str, Path]]:
-    from overleg.docx import minutes_docx
-    from overleg.mail import compose, write_drafts
-    from overleg.meeting import minutes_view
-    from overleg.render import partner_actions, render_minutes, write_output
+    from overleg.documents import Request, disclose, mail_drafts
+    from overleg.render import write_output
     from overleg.schedule import series_calendar
 
     meeting = store.meeting(SECOND)
     assert meeting is not None
-    case_set = load_cases(ws)
-    cases = case_set.by_id()
-    minutes = minutes_view(store, meeting, cases, ws.config)
-    actions = store.actions(status="open")
+    src = _sources(ws, store)
     stem = f"verslag-{SECOND.isoformat()}"
-    written = [(f"verslag (voorzitter, {fmt})",
-                write_output(out_dir / f"{stem}.{fmt}", render_minutes(ws, minutes, fmt)))
-               for fmt in ("md", "html", "txt")]
+    written = []
+    for fmt in ("md", "html", "txt"):
+        path = out_dir / f"{stem}.{fmt}"
+        disclose(src, Request("minutes", fmt, None, meeting), path)
+        written.append((f"verslag (voorzitter, {fmt})", path))
     per_partner = out_dir / "per-partner"
     for code in ws.config.partners:
-        # the meeting's own date as "today": the demo reads the same whenever it is run
-        own = partner_actions(actions, code, cases, SECOND)
-        write_output(per_partner / f"{stem}-{code}.html",
-                     render_minutes(ws, minutes, "html", code, own))
+        disclose(src, Request("minutes", "html", code, meeting),
+                 per_partner / f"{stem}-{code}.html")
     written.append((f"verslag per partner ({len(ws.config.partners)}x html)", per_partner))
-    written.append(("verslag (voorzitter, Word)",
-                    write_output(out_dir / f"{stem}.docx", minutes_docx(ws, minutes))))
+    path = out_dir / f"{stem}.docx"
+    disclose(src, Request("minutes", "docx", None, meeting), path)
+    written.append(("verslag (voorzitter, Word)", path))
     written.append(("vergaderreeks voor de agenda (.ics)",
                     write_output(out_dir / "vergaderreeks.ics",
                                  series_calendar(ws.config, SECOND))))
-    drafts = write_drafts(compose(ws, store, case_set, meeting, "minutes"), out_dir / "mail")
+    drafts = mail_drafts(src, meeting, "minutes", out_dir / "mail")
     written.append((f"e-mails als concept ({len(drafts.messages)}x .eml; niet bereikt: "
                     f"{', '.join(drafts.not_reached) or 'niemand'})", out_dir / "mail"))
     return written

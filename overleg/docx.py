@@ -1,8 +1,8 @@
 """Word documents (.docx) built from the same views the templates get: agenda, minutes, actions.
 
-Per-partner filtering is never done here: the views go through `render.partner_agenda`,
-`render.partner_minutes` and `render.partner_actions`, exactly as for Markdown, HTML and
-text. Every string that reaches the document passes `_clean`, which masks a BSN and drops
+Per-partner filtering is never done here: the views go through the disclosure gate's
+`documents.partner_agenda`, `partner_minutes` and `partner_actions`, exactly as for Markdown,
+HTML and text. Every string that reaches the document passes `_clean`, which masks a BSN and drops
 the control characters XML cannot hold. python-docx is imported inside the functions:
 start-up time of the other commands is measured.
 """
@@ -143,6 +143,10 @@ class _Doc:
         text = self.config.geheimhouding or "alleen voor de deelnemers aan dit overleg."
         run = self._run(footer, f"Vertrouwelijk: {text} Niet doorsturen.", italic=True)
         run.font.size = Pt(8)
+        if self.config.doel or self.config.grondslag:
+            basis = self.doc.sections[0].footer.add_paragraph()
+            self._run(basis, f"Doel: {self.config.doel}. Grondslag: {self.config.grondslag}."
+                      ).font.size = Pt(8)
         page = self.doc.sections[0].footer.add_paragraph()
         page.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for part in ("Pagina ", "PAGE", " van ", "NUMPAGES"):
@@ -268,7 +272,7 @@ class _Doc:
 def agenda_docx(ws: Workspace, view: AgendaView, partner: str | None = None) -> bytes:
     """The agenda as a Word document: the full one, or one partner's (render.partner_agenda)."""
     from overleg.agenda import meeting_end
-    from overleg.render import partner_agenda
+    from overleg.documents import partner_agenda
 
     config = ws.config
     info: Partner | None = None
@@ -368,7 +372,7 @@ def minutes_docx(ws: Workspace, minutes: Minutes, partner: str | None = None,
                  actions: Sequence[Action] = ()) -> bytes:
     """The minutes as a Word document: the chair's, or one partner's (render.partner_minutes)
     with its action list (`actions`, from render.partner_actions)."""
-    from overleg.render import partner_minutes
+    from overleg.documents import partner_minutes
 
     config = ws.config
     info: Partner | None = None
@@ -473,7 +477,7 @@ def actions_docx(ws: Workspace, actions: Sequence[Action], on: date,
                  cases_by_id: Mapping[str, Case] | None = None) -> bytes:
     """An action list as a Word document: a partner's open actions on its own cases
     (render.partner_actions, overdue first), or the chair's list of `actions` as given."""
-    from overleg.render import partner_actions
+    from overleg.documents import partner_actions
 
     config = ws.config
     if partner is not None:
@@ -523,3 +527,123 @@ def require_output(output: Path | None, example: str) -> Path:
         raise InvalidInput(f"--format docx maakt een Word-bestand; geef met -o aan waar het "
                            f"heen moet, bijv. -o {example}.")
     return output
+
+
+# --- access requests (inzage) --------------------------------------------------------------
+
+class _PersonDoc(_Doc):
+    """A document for the person the data is about: not the table's confidentiality footer."""
+
+    def _footer(self) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
+
+        footer = self.doc.sections[0].footer.paragraphs[0]
+        self._run(footer, "Vertrouwelijk: dit overzicht is alleen voor u bestemd.",
+                  italic=True).font.size = Pt(8)
+        page = self.doc.sections[0].footer.add_paragraph()
+        page.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for part in ("Pagina ", "PAGE", " van ", "NUMPAGES"):
+            if part.isupper():
+                self._field(page, part)
+            else:
+                self._run(page, part).font.size = Pt(8)
+
+
+if TYPE_CHECKING:
+    from overleg.inzage import Package
+
+
+def inzage_docx(ws: Workspace, package: Package) -> bytes:
+    """An access request's package as a Word document, with the sections of
+    templates/inzage.md."""
+    config = ws.config
+    made = package.made_on
+    doc = _PersonDoc(config, f"Inzage in uw gegevens {config.naam} {dates.fmt(made)}")
+    doc.title("Inzage in uw gegevens")
+    doc.para(config.naam + (f" · {config.locatie}" if config.locatie else ""), bold=True)
+    doc.field("Opgemaakt op", f"{_long(made)} ({dates.fmt(made)})")
+    doc.field("Betreft", ", ".join(f"casus {c.id}" + (f" ({c.label})" if c.label else "")
+                                   for c in package.cases))
+    doc.para("U heeft gevraagd welke gegevens het casusoverleg over u bewaart (inzageverzoek, "
+             "artikel 15 van de Algemene verordening gegevensbescherming). In dit overzicht "
+             "staat alles wat in het overleg over u is vastgelegd: de gegevens van uw "
+             "aanmelding, de tekst van uw casusbestand, de overleggen waarin uw situatie aan de "
+             "orde was met wat daar is besproken en besloten, de afspraken (acties) die zijn "
+             "gemaakt, en welke organisaties uw gegevens hebben ontvangen en wanneer. "
+             "Medewerkers staan er niet met hun naam in, alleen met hun organisatie. Gegevens "
+             "over andere personen staan er niet in.")
+    doc.heading("Waarom wij uw gegevens verwerken", 1)
+    if config.doel:
+        doc.field("Doel", config.doel)
+    if config.grondslag:
+        doc.field("Grondslag", config.grondslag)
+    if not config.doel and not config.grondslag:
+        doc.field("Doel en grondslag", "zoals vastgelegd in het convenant van het Zorg- en "
+                  "Veiligheidshuis")
+    doc.field("Bewaartermijn", f"de gegevens uit het overleg worden bewaard tot "
+              f"{config.bewaartermijn} jaar nadat uw casus is afgesloten; daarna worden ze "
+              "verwijderd" if config.bewaartermijn else
+              "zoals vastgelegd in het convenant van het Zorg- en Veiligheidshuis")
+    for case in package.cases:
+        doc.heading(f"Casus {case.id}" + (f" — {case.label}" if case.label else ""), 1)
+        if case.found:
+            doc.heading("Gegevens van de aanmelding", 2)
+            for label, value in case.fields:
+                doc.field(label, value)
+            doc.heading("Tekst van het casusbestand", 2)
+            for line in case.text.split("\n") if case.text else ["(geen tekst)"]:
+                if line[:1] == "#" and line.lstrip("#")[:1] == " ":  # a Markdown heading
+                    doc.para(line.lstrip("#").strip(), bold=True)
+                elif line.strip():
+                    doc.para(line)
+        else:
+            doc.para("Het casusbestand van deze casus bestaat niet meer. Hieronder staat wat "
+                     "het overleg nog over deze casus bewaart.", italic=True)
+        doc.heading("Besprekingen in het casusoverleg", 2)
+        for meeting in case.meetings:
+            doc.heading(f"Overleg van {dates.fmt(meeting.date)} ({meeting.state})", 3)
+            if meeting.reasons:
+                doc.field("Op de agenda", ", ".join(meeting.reasons))
+            if meeting.dropped:
+                doc.para("Van de agenda gehaald; niet besproken.", italic=True)
+            for note in meeting.notes:
+                doc.bullet(note, bold_prefix="Besproken: ")
+            for decision in meeting.decisions:
+                doc.bullet(decision, bold_prefix="Besluit: ")
+            for review in meeting.reviews:
+                parts = ([f"volgende bespreking op {dates.fmt(review.next_date)}"]
+                         if review.next_date else []) + (
+                    [f"status {review.status}"] if review.status else [])
+                doc.bullet("; ".join(parts), bold_prefix="Afgesproken: ")
+        if not case.meetings:
+            doc.para("Uw casus heeft nog niet op de agenda van een overleg gestaan.")
+        doc.heading("Acties", 2)
+        if case.actions:
+            doc.table(("nr.", "actie", "organisatie", "deadline", "stand", "afgesproken"),
+                      [(str(a.id), a.text, a.owner, _day(a.due),
+                        a.status + (f" op {_day(a.done_on)}" if a.done_on else "")
+                        + (f" ({a.comment})" if a.comment else ""),
+                        f"overleg van {_day(a.meeting)}" if a.meeting else "buiten een overleg")
+                       for a in case.actions],
+                      widths=(1.0, 5.0, 3.6, 2.2, 2.6, 2.2))
+        else:
+            doc.para("Er zijn geen acties over deze casus afgesproken.")
+    doc.heading("Wie uw gegevens ontving", 1)
+    several = len(package.cases) > 1
+    mailed = {"verstuurd": "verstuurd", "opgesteld": "klaargezet om te versturen"}
+    for recipient in package.recipients:
+        doc.heading(recipient.name + (f" ({recipient.role})" if recipient.role else ""), 2)
+        headers = ("datum", "stuk", "overleg", "per e-mail") + (("casus",) if several else ())
+        doc.table(headers,
+                  [(_day(x.day), x.document, _day(x.meeting), mailed.get(x.mailed, "nee"))
+                   + ((", ".join(x.cases),) if several else ()) for x in recipient.receipts],
+                  widths=(2.4, 5.0, 2.4, 3.8) + ((3.0,) if several else ()))
+    if not package.recipients:
+        doc.para("Uw gegevens zijn niet aan andere organisaties verstrekt.")
+    doc.heading("Uw rechten", 1)
+    doc.para("Kloppen uw gegevens niet of zijn ze onvolledig, dan kunt u vragen ze te verbeteren "
+             "of aan te vullen. U kunt ook bezwaar maken tegen het gebruik van uw gegevens. "
+             "Bent u het niet eens met hoe wij met uw gegevens omgaan, dan kunt u een klacht "
+             "indienen bij de Autoriteit Persoonsgegevens.")
+    return doc.data()

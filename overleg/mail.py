@@ -10,11 +10,15 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from overleg.cases import CaseSet, mask_bsn
-from overleg.config import Config, MailConfig, Workspace
+from overleg.cases import mask_bsn
+from overleg.config import Config, MailConfig
 from overleg.errors import OverlegError
-from overleg.store import Action, Meeting, Store
+from overleg.store import Action, Meeting
+
+if TYPE_CHECKING:
+    from overleg.documents import Disclosed
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Outgoing:
     recipients: tuple[str, ...]
     message: EmailMessage
     path: Path | None = None
+    disclosed: Disclosed | None = None  # its row in the register of disclosures
 
 
 @dataclass(frozen=True)
@@ -82,14 +87,6 @@ def actions_calendar(actions: Sequence[Action], config: Config, partner: str) ->
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return calendar.to_ical()
-
-
-def write_eml(outgoing: Outgoing, folder: Path, stem: str) -> Outgoing:
-    """Write the draft as `<folder>/<stem>.eml` (owner-only, atomic)."""
-    from overleg.render import write_output
-
-    path = write_output(folder / f"{stem}.eml", outgoing.message.as_bytes())
-    return Outgoing(outgoing.partner, outgoing.recipients, outgoing.message, path)
 
 
 def is_loopback(host: str) -> bool:
@@ -167,6 +164,11 @@ def _refused(outgoing: Outgoing, refused: dict[str, tuple[int, bytes]]) -> Deliv
     return Delivery(outgoing.partner, False, detail)
 
 
+def sent_bytes(message: EmailMessage) -> bytes:
+    """The bytes that go over the wire for a draft (without its X-Unsent marker)."""
+    return _for_sending(message).as_bytes()
+
+
 def _for_sending(message: EmailMessage) -> EmailMessage:
     """A copy without the draft marker (X-Unsent is for the .eml file only)."""
     import copy
@@ -211,60 +213,3 @@ class Batch:
     kind: str  # agenda | minutes
     messages: list[Outgoing]
     not_reached: list[str]
-
-
-def compose(ws: Workspace, store: Store, case_set: CaseSet, meeting: Meeting,
-            kind: str) -> Batch:
-    """One message per partner with something to receive: its own agenda, or its minutes
-    with its action list and an .ics of its deadlines. Each sees only its own cases."""
-    from overleg import dates
-    from overleg.render import render_agenda, render_minutes
-
-    config = ws.config
-    cases = case_set.by_id()
-    messages: list[Outgoing] = []
-    not_reached: list[str] = []
-    title = subject(config, kind, meeting.date)
-    if kind == "agenda":
-        from overleg.agenda import agenda_view
-        from overleg.render import partner_agenda
-
-        view = agenda_view(store, meeting, cases, config)
-        for code, partner in config.partners.items():
-            if not partner_agenda(view, code).entries:
-                continue
-            if not partner.email:
-                not_reached.append(code)
-                continue
-            text = render_agenda(ws, view, "txt", code)
-            html = render_agenda(ws, view, "html", code)
-            messages.append(Outgoing(code, partner.email,
-                                     build_message(config, code, title, text, html)))
-        return Batch(meeting, kind, messages, not_reached)
-    from overleg.meeting import minutes_view
-    from overleg.render import partner_actions, partner_minutes
-
-    minutes = minutes_view(store, meeting, cases, config)
-    open_actions = store.actions(status="open")
-    today = dates.today()
-    for code, partner in config.partners.items():
-        own = partner_actions(open_actions, code, cases, today)
-        if not partner_minutes(minutes, code).items and not own:
-            continue
-        if not partner.email:
-            not_reached.append(code)
-            continue
-        text = render_minutes(ws, minutes, "txt", code, own)
-        html = render_minutes(ws, minutes, "html", code, own)
-        ics = actions_calendar(own, config, code) if own else None
-        messages.append(Outgoing(code, partner.email,
-                                 build_message(config, code, title, text, html, ics)))
-    return Batch(meeting, kind, messages, not_reached)
-
-
-def write_drafts(batch: Batch, folder: Path) -> Batch:
-    """Write every message of the batch as an .eml draft in `folder`."""
-    kind = "agenda" if batch.kind == "agenda" else "verslag"
-    stem = f"{kind}-{batch.meeting.date.isoformat()}"
-    written = [write_eml(o, folder, f"{stem}-{o.partner}") for o in batch.messages]
-    return Batch(batch.meeting, batch.kind, written, batch.not_reached)

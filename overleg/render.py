@@ -8,7 +8,6 @@ as template code), escaped in HTML, and a BSN in it is masked in every output.
 from __future__ import annotations
 
 import traceback
-from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,15 +15,17 @@ from typing import TYPE_CHECKING, Any
 from overleg import dates
 from overleg.cases import mask_bsn
 from overleg.config import Config, Workspace, package_dir
+from overleg.documents import partner_actions, partner_agenda, partner_minutes
 from overleg.errors import InvalidInput, OverlegError
 
+__all__ = ["partner_actions", "partner_agenda", "partner_minutes"]  # the gate's, re-exported
+
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     import jinja2
 
     from overleg.agenda import AgendaView
-    from overleg.cases import Case
     from overleg.meeting import Minutes
     from overleg.store import Action
 
@@ -158,12 +159,6 @@ def _template_detail(exc: Exception) -> str:
 
 
 
-def partner_agenda(view: AgendaView, partner: str) -> AgendaView:
-    """Only the items of cases in which `partner` takes part; time slots as on the full agenda."""
-    entries = [e for e in view.entries if e.case is not None and partner in e.case.partners]
-    return replace(view, entries=entries)
-
-
 def render_agenda(ws: Workspace, view: AgendaView, fmt: str, partner: str | None = None) -> str:
     """The agenda as a document (md, html or txt): the full one, or one partner's."""
     from overleg.agenda import meeting_end
@@ -209,21 +204,6 @@ def write_output(path: Path, text: str | bytes) -> Path:
 
 
 # --- minutes and action lists ------------------------------------------------------------
-
-def partner_minutes(minutes: Minutes, partner: str) -> Minutes:
-    """Only the items of cases in which `partner` takes part; the rest are not named at all."""
-    items = [i for i in minutes.items
-             if i.entry.case is not None and partner in i.entry.case.partners]
-    return replace(minutes, items=items)
-
-
-def partner_actions(actions: Sequence[Action], partner: str,
-                    cases_by_id: Mapping[str, Case], on: date) -> list[Action]:
-    """A partner's open actions on cases it is (still) a partner of; overdue first."""
-    own = [a for a in actions if a.owner == partner and a.status == "open"
-           and (case := cases_by_id.get(a.case_id)) is not None and partner in case.partners]
-    return sorted(own, key=lambda a: (not a.overdue(on), a.due, a.id))
-
 
 def render_minutes(ws: Workspace, minutes: Minutes, fmt: str, partner: str | None = None,
                    actions: Sequence[Action] = ()) -> str:

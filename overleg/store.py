@@ -2,8 +2,8 @@
 
 The only module with SQL. It runs on the stdlib `sqlite3` driver: it imports in a few
 milliseconds where sqlite-utils costs 120-230 ms, and every command pays for what it
-imports (docs/performance.md). Migrations are numbered SQL scripts under PRAGMA
-user_version.
+imports (docs/performance.md). Migrations are numbered steps under PRAGMA user_version:
+SQL scripts, or a Python function where a step needs one.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from overleg.errors import MeetingClosed, MeetingNotFound, OverlegError
+
+if TYPE_CHECKING:
+    from overleg.logchain import LogCheck
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -155,7 +158,34 @@ class History:
     open_actions: dict[str, list[Action]] = field(default_factory=dict)
 
 
-_MIGRATIONS: list[str] = [
+# Recreated by migration 4 exactly as migrations 1 and 3 made them.
+_NO_UPDATE = {
+    "audit": "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+             "    BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewijzigd'); END",
+    "disclosures": "CREATE TRIGGER disclosures_no_update BEFORE UPDATE ON disclosures\n"
+                   "    BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet "
+                   "worden gewijzigd');\n    END",
+}
+
+
+def _chain_logs(conn: sqlite3.Connection) -> None:
+    """Migration 4: a `hash` column on the audit log and the register, and the rows already
+    there chained (overleg.logchain). Writing the hashes needs the no-update triggers out of
+    the way for a moment; the migration's one transaction puts them back."""
+    from overleg.logchain import CHAINED, row_hash
+
+    for table, columns in CHAINED.items():
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN hash TEXT")
+        conn.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+        previous = ""
+        for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table} "
+                                "ORDER BY id").fetchall():
+            previous = row_hash(previous, row)
+            conn.execute(f"UPDATE {table} SET hash = ? WHERE id = ?", (previous, row[0]))
+        conn.execute(_NO_UPDATE[table])
+
+
+_MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 1: the first schema
     """
     CREATE TABLE meetings (
@@ -321,6 +351,9 @@ _MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # 4: a hash chain over the audit log and the register, so that a change made after
+    # dropping their triggers still shows (`overleg log verify`).
+    _chain_logs,
 ]
 
 
@@ -370,8 +403,12 @@ class Store:
         with self.transaction():
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             for number in range(version, len(_MIGRATIONS)):
-                for statement in _split_sql(_MIGRATIONS[number]):
-                    self.conn.execute(statement)
+                step = _MIGRATIONS[number]
+                if callable(step):
+                    step(self.conn)
+                else:
+                    for statement in _split_sql(step):
+                        self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
 
     @contextmanager
@@ -395,10 +432,37 @@ class Store:
     def audit(self, action: str, case_id: str | None = None,
               meeting: date | None = None) -> None:
         """Append one line to the audit log (call inside the change's transaction)."""
-        self.conn.execute(
-            "INSERT INTO audit (at, who, action, case_id, meeting) VALUES (?, ?, ?, ?, ?)",
-            (now(), self.actor, action, case_id, meeting.isoformat() if meeting else None),
-        )
+        self._append_chained("audit", {
+            "at": now(), "who": self.actor, "action": action, "case_id": case_id,
+            "meeting": meeting.isoformat() if meeting else None})
+
+    def _append_chained(self, table: str, row: dict[str, Any]) -> int:
+        """Insert a row of a hash-chained table (overleg.logchain) as the next id, its hash
+        made from the last row's: one lookup on the primary key, under the write lock."""
+        from overleg.logchain import CHAINED, row_hash
+
+        with self.transaction():
+            last = self.conn.execute(f"SELECT id, hash FROM {table} ORDER BY id DESC "
+                                     "LIMIT 1").fetchone()
+            row_id = last[0] + 1 if last else 1
+            values = [row_id, *(row[c] for c in CHAINED[table][1:])]
+            digest = row_hash((last[1] or "") if last else "", values)
+            marks = ", ".join("?" for _ in range(len(values) + 1))
+            self.conn.execute(f"INSERT INTO {table} ({', '.join(CHAINED[table])}, hash) "
+                              f"VALUES ({marks})", (*values, digest))
+        return row_id
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """Several reads that see one state of the database (a deferred read transaction)."""
+        if self._in_tx:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
         columns = ", ".join(row)
@@ -746,7 +810,7 @@ class Store:
                                       "kind": kind, "partner": partner,
                                       "recipients": json.dumps(list(recipients)),
                                       "sent_at": now()})
-            self.audit(f"mail.sent.{kind}.{partner}", meeting=meeting.date if meeting else None)
+            # its audit line comes with its register row (documents.record_sent)
 
     def mailings(self, meeting: Meeting, kind: str) -> dict[str, str]:
         """partner -> when the `kind` mail of this meeting was last sent to it."""
@@ -759,21 +823,16 @@ class Store:
         with self.transaction():
             self.audit(f"case.create.{how}", case_id)
 
-    def log_render(self, document: str, partner: str, meeting: Meeting) -> None:
-        """A per-partner document was made: who saw what is an auditor's first question."""
-        with self.transaction():
-            self.audit(f"render.{document}.{partner}", meeting=meeting.date)
-
     # --- the register of disclosures ---------------------------------------------------
 
     def record_disclosure(self, *, partner: str | None, kind: str, fmt: str,
                           meeting: date | None, cases: Sequence[str], sha256: str,
                           purpose: str = "", basis: str = "", file: str | None = None,
-                          addresses: Sequence[str] = ()) -> Disclosure:
-        """Append one register row and its audit line. Called by the disclosure gate
-        (overleg.documents) inside the transaction that also writes the document."""
+                          addresses: Sequence[str] = (), action: str = "") -> Disclosure:
+        """Append one register row and its audit line (`action`). Called by the disclosure
+        gate (overleg.documents) inside the transaction that also writes the document."""
         with self.transaction():
-            disclosure_id = self._insert("disclosures", {
+            disclosure_id = self._append_chained("disclosures", {
                 "at": now(), "who": self.actor, "partner": partner,
                 "addresses": json.dumps(list(addresses)), "kind": kind, "format": fmt,
                 "meeting": meeting.isoformat() if meeting else None,
@@ -782,7 +841,7 @@ class Store:
             for case_id in cases:
                 self.conn.execute("INSERT INTO disclosure_cases (disclosure_id, case_id) "
                                   "VALUES (?, ?)", (disclosure_id, case_id))
-            self.audit(f"verstrekking.{kind}.{fmt}.{partner or 'voorzitter'}", meeting=meeting)
+            self.audit(action or f"render.{kind}.{partner or 'voorzitter'}", meeting=meeting)
         return self.disclosures(disclosure_id=disclosure_id)[0]
 
     def disclosures(self, *, case_id: str | None = None, partner: str | None = None,
@@ -902,6 +961,34 @@ class Store:
         return counts
 
     # --- audit log -----------------------------------------------------------------
+
+    def verify_logs(self, noted: str | None = None) -> LogCheck:
+        """Walk the hash chains of the audit log and the register (and check that
+        disclosure_cases agrees with the register); `noted`: a hash, or its start, noted
+        earlier, that should still be in one of them."""
+        from overleg.logchain import (
+            AUDIT_COLUMNS,
+            DISCLOSURE_COLUMNS,
+            LogCheck,
+            check_chain,
+            check_register,
+        )
+
+        noted = noted.strip().lower() if noted else None
+        with self._snapshot():  # a command writing meanwhile is either wholly seen or not
+            audit, in_audit = check_chain("audit", self.conn.execute(
+                f"SELECT {', '.join(AUDIT_COLUMNS)}, hash FROM audit ORDER BY id"),
+                noted=noted)
+            links: dict[int, list[str]] = {}
+            for disclosure_id, case_id in self.conn.execute(
+                    "SELECT disclosure_id, case_id FROM disclosure_cases ORDER BY rowid"):
+                links.setdefault(disclosure_id, []).append(case_id)
+            register, in_register = check_register(self.conn.execute(
+                f"SELECT {', '.join(DISCLOSURE_COLUMNS)}, hash FROM disclosures ORDER BY id"),
+                links, noted=noted)
+        noted_at = (("audit", in_audit) if in_audit is not None else
+                    ("disclosures", in_register) if in_register is not None else None)
+        return LogCheck(audit, register, noted, noted_at)
 
     def log(self, case_id: str | None = None) -> list[AuditEntry]:
         sql, params = "SELECT at, who, action, case_id, meeting FROM audit", []

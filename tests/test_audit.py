@@ -112,7 +112,8 @@ def test_every_change_kind_appends_one_line_with_who_what_case_and_meeting(
     step("agenda", "drop", "2026-009", "--date", D, expect=[("agenda.drop", "2026-009", D)])
     step("agenda", "add", "2026-009", "--date", D, expect=[("agenda.restore", "2026-009", D)])
     step("agenda", "move", "2026-021", "1", "--date", D, expect=[("agenda.move", "2026-021", D)])
-    step("agenda", "render", "--date", D, expect=[])  # the chair's own copy: no partner saw it
+    step("agenda", "render", "--date", D,  # the chair's own copy is on the register too
+         expect=[("render.agenda.voorzitter", None, D)])
     step("agenda", "render", "--date", D, "--partner", "POL",
          expect=[("render.agenda.POL", None, D)])
     step("mail", "--kind", "agenda", "--date", D,
@@ -134,7 +135,7 @@ def test_every_change_kind_appends_one_line_with_who_what_case_and_meeting(
          expect=[("case.writeback", "2026-014", D), ("meeting.close", None, D)])
     step("meeting", "reopen", "--reason", SECRET, expect=[("meeting.reopen", None, D)])
     step("meeting", "close", expect=[("meeting.close", None, D)])  # nothing written twice
-    step("minutes", expect=[])
+    step("minutes", expect=[("render.minutes.voorzitter", None, D)])
     step("minutes", "--partner", "GGZ", "--format", "html",
          expect=[("render.minutes.GGZ", None, D)])
     partners = ["RN", "POL", "GEM", "OM", "GGZ", "VT", "WT", "WC"]
@@ -392,6 +393,10 @@ def test_log_never_cuts_off_time_case_or_meeting_on_a_narrow_terminal(example_ws
 @pytest.mark.parametrize("action, label", [
     ("render.agenda.POL", "agenda voor POL gemaakt"),
     ("render.minutes.GGZ", "verslag voor GGZ gemaakt"),
+    ("render.actions.POL", "actielijst voor POL gemaakt"),
+    ("render.minutes.voorzitter", "verslag voor voorzitter gemaakt"),
+    ("render.inzage.betrokkene", "inzage voor betrokkene gemaakt"),
+    ("inzage.open", "inzageverzoek ontvangen"),
     ("render.mail.agenda.RN", "e-mail (agenda) voor RN klaargezet"),
     ("render.mail.minutes.WT", "e-mail (minutes) voor WT klaargezet"),
     ("mail.sent.minutes.OM", "e-mail (minutes) verstuurd aan OM"),

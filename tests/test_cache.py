@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sqlite3
+from datetime import date
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -185,3 +189,169 @@ def test_the_fast_reader_takes_the_example_files():
             taken += 1
             assert fast[0] == yaml.load("\n".join(lines), Loader=yaml.CBaseLoader)
     assert taken >= 15
+
+
+# --- stat keys: inode and ctime too; entries that cannot be used are read again ----------
+
+@pytest.fixture(autouse=True)
+def _no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests edit files right after writing them: without this every entry would be
+    too recent to reuse, and the tests would not reach the cache at all."""
+    import overleg.cases
+
+    monkeypatch.setattr(overleg.cases, "_RACY_NS", 0)
+
+
+def next_tick() -> None:
+    """Let the file system's clock move on, so an edit gets a new ctime (coarse clocks tick
+    every few milliseconds)."""
+    import time
+
+    time.sleep(0.02)
+
+
+CASE_014 = "casussen/2026-014-jdv.md"
+WITHOUT_POL = ("partners: [RN, POL, GGZ, WT]", "partners: [RN, GGZ,      WT]")  # same size
+
+
+def partners_listed(run, case_id: str = "2026-014") -> list[str]:
+    result = run("cases", "list", "--json")
+    assert result.exit_code == 0, result.output
+    return next(c["partners"] for c in json.loads(result.stdout) if c["id"] == case_id)
+
+
+def test_a_same_size_edit_with_the_mtime_restored_is_seen(run, example_ws: Path) -> None:
+    """`touch -r` (or an editor keeping the time) after an edit: size and mtime as before."""
+    path = example_ws / CASE_014
+    assert "POL" in partners_listed(run)
+    before = path.stat()
+    next_tick()
+    path.write_text(path.read_text(encoding="utf-8").replace(*WITHOUT_POL), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size, before.st_mtime_ns, before.st_ino)
+    assert partners_listed(run) == ["RN", "GGZ", "WT", "GEM"]
+
+
+def test_a_copy_keeping_size_and_mtime_is_seen(run, example_ws: Path, tmp_path: Path) -> None:
+    """`cp -p` of an edited copy over the case file: same inode, size and mtime."""
+    path = example_ws / CASE_014
+    assert "POL" in partners_listed(run)
+    before = path.stat()
+    edited = tmp_path / "bewerkt.md"
+    edited.write_text(path.read_text(encoding="utf-8").replace(*WITHOUT_POL), encoding="utf-8")
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    next_tick()
+    shutil.copy2(edited, path)
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size, before.st_mtime_ns, before.st_ino)
+    assert "POL" not in partners_listed(run)
+
+
+def test_a_file_renamed_into_place_keeping_size_and_mtime_is_seen(run, example_ws: Path) -> None:
+    """`rsync -t`: a temporary file with the old mtime renamed over the case file."""
+    path = example_ws / CASE_014
+    assert "POL" in partners_listed(run)
+    before = path.stat()
+    temporary = path.with_name(".2026-014-jdv.md.tmp")
+    temporary.write_text(path.read_text(encoding="utf-8").replace(*WITHOUT_POL),
+                         encoding="utf-8")
+    os.utime(temporary, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(temporary, path)
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert "POL" not in partners_listed(run)
+
+
+def snapshot_of(ws_root: Path) -> dict[str, tuple]:
+    import pickle
+
+    with sqlite3.connect(ws_root / "overleg.db") as conn:
+        (data,) = conn.execute("SELECT data FROM case_snapshot").fetchone()
+    return pickle.loads(data)
+
+
+def save_snapshot(ws_root: Path, snapshot: dict[str, object]) -> None:
+    import pickle
+
+    with sqlite3.connect(ws_root / "overleg.db") as conn:
+        conn.execute("UPDATE case_snapshot SET data = ?", (pickle.dumps(snapshot),))
+
+
+def _without(state: dict, key: str) -> dict:
+    return {k: v for k, v in state.items() if k != key}
+
+
+def _looped() -> list:
+    found: list = []
+    found.append(found)
+    return found
+
+
+# entry -> what a damaged or foreign snapshot might hold instead (size, mtime, inode and
+# ctime kept, so the entry is taken as the file's)
+DAMAGE = {
+    "older shape": lambda e: (e[0], e[1], e[4], e[5]),
+    "no tuple": lambda e: list(e),
+    "a field missing": lambda e: (*e[:4], _without(e[4], "question"), e[5]),
+    "a field too many": lambda e: (*e[:4], {**e[4], "nieuw": 1}, e[5]),
+    "partners as text": lambda e: (*e[:4], {**e[4], "partners": "RN"}, e[5]),
+    "a partner as a number": lambda e: (*e[:4], {**e[4], "partners": ("RN", 5)}, e[5]),
+    "a date as status": lambda e: (*e[:4], {**e[4], "status": date(2026, 1, 1)}, e[5]),
+    "toezicht half": lambda e: (*e[:4], {**e[4], "toezicht": (None,)}, e[5]),
+    "state as a list": lambda e: (*e[:4], [1, 2], e[5]),
+    "findings as text": lambda e: (*e[:4], e[4], "geen"),
+    "a finding of the wrong types": lambda e: (*e[:4], e[4], [("1", 2, "x", None)]),
+    "findings in a loop": lambda e: (*e[:4], e[4], _looped()),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE.values()), ids=list(DAMAGE))
+def test_a_damaged_entry_means_the_file_is_read_again(example_ws: Path, damage) -> None:
+    cold = {c.id: c for c in load_cases(load_workspace(example_ws)).cases} | {"findings": []}
+    cases_of(example_ws)
+    key = str(example_ws / CASE_014)
+    snapshot = snapshot_of(example_ws)
+    honest = snapshot[key]
+    assert len(honest) == 6 and honest[:4] == (lambda s: (s.st_size, s.st_mtime_ns, s.st_ino,
+                                                          s.st_ctime_ns))(os.stat(key))
+    save_snapshot(example_ws, {**snapshot, key: damage(honest)})
+    assert cases_of(example_ws) == cold  # no AttributeError, no wrong data
+    assert snapshot_of(example_ws)[key] == honest  # and the entry is honest again
+
+
+def test_the_stored_state_has_every_case_field_in_order() -> None:
+    from dataclasses import fields
+
+    from overleg.cases import _STATE_TYPES, Case
+
+    assert tuple(_STATE_TYPES) == tuple(f.name for f in fields(Case) if f.name != "path")
+
+
+def test_a_file_changed_just_before_a_load_is_read_again_next_time(
+        example_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within one timestamp tick a file can change again without its stat changing: an
+    entry of a file changed in the last two seconds is saved, but not reused."""
+    import overleg.cases
+
+    monkeypatch.setattr(overleg.cases, "_RACY_NS", 2_000_000_000)  # the default
+    parsed: list[str] = []
+    real = overleg.cases.parse_case
+
+    def counting(raw, path, shown, config):
+        parsed.append(shown)
+        return real(raw, path, shown, config)
+
+    monkeypatch.setattr(overleg.cases, "parse_case", counting)
+    for _ in range(2):  # the example files were copied just now
+        parsed.clear()
+        cases_of(example_ws)
+        assert len(parsed) == 17
+    assert {entry[3] for entry in snapshot_of(example_ws).values()} == {-1}
+    monkeypatch.setattr(overleg.cases, "_RACY_NS", 0)  # as if two seconds went by
+    cases_of(example_ws)
+    parsed.clear()
+    cases_of(example_ws)
+    assert parsed == []

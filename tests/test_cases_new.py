@@ -224,3 +224,30 @@ def test_the_new_case_is_in_the_audit_log(empty_ws: Path, run) -> None:
     log = json.loads(run("log", "--json").stdout)
     assert [(e["action"], e["case"]) for e in log] == [("case.create.new", "2026-001")]
     assert "A.B." not in run("log").stdout
+
+
+def _bsn_from(first8: str) -> str:
+    """A number that passes the eleven-test, computed here (never written down)."""
+    digit = sum(int(d) * w for d, w in zip(first8, range(9, 1, -1), strict=True)) % 11
+    assert digit < 10
+    return first8 + str(digit)
+
+
+def test_an_id_that_reads_as_a_bsn_is_refused_without_repeating_it(example_ws: Path,
+                                                                  run) -> None:
+    bsn = _bsn_from("27182818")
+    spread = "-".join([bsn[:4], bsn[4:6], bsn[6:8], bsn[8]])  # masked nowhere: its digits are
+    result = run("cases", "new", input=answers(bsn, spread, "2026-100", "A.B.", "", "", "",
+                                               "VT", "", "", "", ""))
+    assert result.exit_code == 0, result.output
+    refused = "Fout: dit id lijkt op een BSN (elfproef); kies een ander id."
+    assert result.stderr.count(refused) == 2
+    assert bsn not in result.output and spread not in result.output
+    assert result.stdout == "Casus 2026-100 is aangemaakt: casussen/2026-100.md\n"
+
+
+def test_the_suggested_id_never_reads_as_a_bsn() -> None:
+    from overleg.privacy import is_bsn
+
+    assert is_bsn("202610007") and not is_bsn("202610008")
+    assert next_case_id(["2026-10006"], 2026) == "2026-10008"

@@ -115,8 +115,8 @@ RRULE_HINT = "bijv. FREQ=WEEKLY;BYDAY=TU"
 BAD = [
     ("unknown key in [overleg]", edit('duur = 120\n', 'duur = 120\nzaal = "2"\n'),
      "overleg.toml:10: onbekende sleutel 'zaal' in [overleg] (toegestaan: begintijd, "
-     "bewaartermijn, casussen, duur, geheimhouding, locatie, naam, schema, toezicht_dagen, "
-     "voorzitter)"),
+     "bewaartermijn, casussen, doel, duur, geheimhouding, grondslag, locatie, naam, schema, "
+     "toezicht_dagen, voorzitter)"),
     ("unknown key in [minuten] (header with comment)",
      edit("nieuw = 20\n", "nieuw = 20\nlang = 30\n"),
      "overleg.toml:16: onbekende sleutel 'lang' in [minuten] (toegestaan: nieuw, standaard)"),
@@ -282,3 +282,36 @@ def test_workspace_paths(tmp_path: Path) -> None:
         root / "overleg.db", root / "templates", root / "uit")
     assert ws.rel(root / "dossiers" / "a.md") == "dossiers/a.md"
     assert ws.rel(Path("/elders/a.md")) == "/elders/a.md"
+
+
+# --- partner codes that differ only in letter case ----------------------------------------
+
+def test_two_partner_codes_differing_only_in_case_are_refused() -> None:
+    text = edit('[partners.VZ]\nnaam = "Verslavingszorg"\n',
+                '[partners.VZ]\nnaam = "Verslavingszorg"\n\n'
+                '[partners.pol]\nnaam = "Politie Zuid"\n')
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    assert str(caught.value) == ("overleg.toml:29: partnercode 'pol' verschilt alleen in "
+                                 "hoofdletters van 'POL' (regel 22); kies één schrijfwijze")
+
+
+def test_the_case_collision_stops_every_command(run, empty_ws: Path) -> None:
+    toml = empty_ws / "overleg.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text + '\n[partners.Rn]\nnaam = "Nog een reclassering"\n', encoding="utf-8")
+    line = len(text.splitlines()) + 2
+    first = text.splitlines().index("[partners.RN]") + 1
+    result = run("cases", "list")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (f"Fout: overleg.toml:{line}: partnercode 'Rn' verschilt alleen in "
+                             f"hoofdletters van 'RN' (regel {first}); kies één schrijfwijze\n")
+
+
+def test_match_code_takes_the_exact_code_first() -> None:
+    from overleg.config import match_code
+
+    assert match_code("pol", ["POL", "pol"]) == "pol"
+    assert match_code(" POL ", ["pol", "POL"]) == "POL"
+    assert match_code("Pol", ["RN", "POL"]) == "POL"

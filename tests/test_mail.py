@@ -25,17 +25,23 @@ from overleg.mail import (
     Outgoing,
     actions_calendar,
     build_message,
-    compose,
     is_loopback,
     send_all,
     subject,
-    write_drafts,
 )
 from overleg.meeting import minutes_view
 from overleg.render import FORMATS, partner_actions, render_minutes
 from overleg.store import Action, Item, Store
 
 HERE = Path(__file__).resolve().parent
+
+
+def compose(ws, store, case_set, meeting, kind):
+    """Every partner's draft of a mailing, made through the disclosure gate."""
+    from overleg.documents import Sources, mail_drafts
+
+    return mail_drafts(Sources(ws, store, case_set.by_id(), dates.today()), meeting, kind,
+                       ws.root / "uit" / "mail")
 EXAMPLE = parse_config((HERE.parent / "examples" / "overleg.toml").read_text(encoding="utf-8"))
 D = date(2026, 12, 1)
 SUBJECT = "Verslag en acties Casusoverleg Zorg en Veiligheid Den Haag Zuid 01-12-2026"
@@ -208,7 +214,7 @@ def test_compose_minutes_of_a_small_meeting(run, example_ws):
     assert [str(e["summary"]) for e in events] == [
         "Actie #1 casus 2026-027: Veiligheidsplan actualiseren"]
     assert list(by_partner["POL"].message.iter_attachments()) == []
-    written = write_drafts(batch, example_ws / "uit" / "mail")
+    written = batch
     assert [o.path.name for o in written.messages if o.path] == [
         f"verslag-2026-12-01-{code}.eml" for code in by_partner]
     assert all(o.path and o.path.stat().st_mode & 0o777 == 0o600 for o in written.messages)

@@ -269,11 +269,10 @@ def check_partner_filter(root: Path, specs: list[CaseSpec], formats: tuple[str, 
     """Record a meeting over `specs`, then render every partner's agenda, minutes and mail:
     none may contain an id, initials, question or typed text of a case the partner is not
     in; each must name the partner's own cases on the agenda."""
-    from overleg.agenda import agenda_view, build_agenda
-    from overleg.cases import CaseSet, parse_case
-    from overleg.mail import compose
-    from overleg.meeting import add_action, minutes_view, record, start_meeting
-    from overleg.render import partner_actions, render_agenda, render_minutes
+    from overleg.agenda import build_agenda
+    from overleg.cases import parse_case
+    from overleg.documents import Request, Sources, disclose, mail_drafts
+    from overleg.meeting import add_action, record, start_meeting
     from overleg.store import Store
 
     ws = Workspace(root, PROPERTY_CONFIG)
@@ -307,29 +306,33 @@ def check_partner_filter(root: Path, specs: list[CaseSpec], formats: tuple[str, 
     meeting = store.meeting_by_id(meeting.id)
     cases = load(drop=True)  # partners left some cases after the meeting
     by_id = {c.id: c for c in cases}
-    view = agenda_view(store, meeting, by_id, config)
-    minutes = minutes_view(store, meeting, by_id, config)
-    open_actions = store.actions(status="open")
+    src = Sources(ws, store, by_id, day)  # every document through the disclosure gate
     result = LeakResult()
     for code in CODES:
         documents = []
         for fmt in formats:
-            documents.append(render_agenda(ws, view, fmt, code))
-            own = partner_actions(open_actions, code, by_id, day)
-            documents.append(render_minutes(ws, minutes, fmt, code, own))
+            for kind in ("agenda", "minutes"):
+                documents.append(disclose(src, Request(kind, fmt, code, meeting)).data
+                                 .decode("utf-8"))
+        listings = [disclose(src, Request("actions", fmt, code, None, {"status": "all"}))
+                    .data.decode("utf-8") for fmt in ("json", "csv")]
         if mail:
             for kind in ("agenda", "minutes"):
-                batch = compose(ws, store, CaseSet(cases, []), meeting, kind)
+                batch = mail_drafts(src, meeting, kind, root / "uit" / "mail")
                 for outgoing in batch.messages:
                     if outgoing.partner == code:
                         documents.append(_message_text(outgoing.message))
-        for document in documents:
+        for document in documents + listings:
             result.documents += 1
-            if problems := leaks_in(document, code, cases, specs):
+            problems = leaks_in(document, code, cases, specs)
+            if document in listings:  # an action list names only the cases with actions
+                problems = [p for p in problems if " misses " not in p]
+            if problems:
                 result.leaks += len(problems)
                 result.detail = problems[0]
     if full is not None:
-        full.append(render_agenda(ws, view, formats[0]))
+        full.append(disclose(src, Request("agenda", formats[0], None, meeting)).data
+                    .decode("utf-8"))
     store.close()
     return result
 

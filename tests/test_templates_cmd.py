@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILTIN = ["agenda.html", "agenda.md", "agenda.txt", "verslag.html", "verslag.md",
-           "verslag.txt"]
+BUILTIN = ["agenda.html", "agenda.md", "agenda.txt", "inzage.html", "inzage.md",
+           "verslag.html", "verslag.md", "verslag.txt"]
 NAMES = ", ".join(BUILTIN)
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from overleg.cli import completion
-from overleg.cli.common import console, out, plain, print_json, session
+from overleg.cli.common import console, err, out, plain, print_json, session
 
 if TYPE_CHECKING:
     from datetime import date
@@ -85,55 +85,68 @@ def action_list(
     Voorbeeld: overleg action list --status all --format xlsx -o acties.xlsx
     Voorbeeld: overleg action list --partner POL --format docx -o uit/acties-POL.docx
     """
-    from overleg.dates import fmt, today
+    from overleg.documents import selected_actions
     from overleg.errors import InvalidInput
 
-    s = session()
     if status not in ("open", "done", "all"):
         raise InvalidInput(f"status '{status}' bestaat niet. Kies uit: open, done, all.")
     if overdue and status == "done":
         raise InvalidInput("--overdue toont open acties over de deadline; laat --status done "
                            "weg of gebruik --status all.")
-    owner = s.workspace().config.partner_code(partner) if partner else None
-    day = today()
-    # Only an open action can be overdue, whatever --status says.
-    actions = s.store().actions(owner=owner, status="open" if overdue else
-                                None if status == "all" else status,
-                                due_before=day if overdue else None)
-    if export == "docx" or (export is None and (output or "").lower().endswith(".docx")):
-        _docx(actions, day, owner, output, as_json)
+    if (export is not None or output is not None) and as_json:
+        raise InvalidInput("kies --json of --format, niet allebei.")
+    s = session()
+    src = s.sources()
+    if export is not None or output is not None or (as_json and partner):
+        _document(partner, status, overdue, "json" if as_json else export, output)
         return
-    if export is not None or output is not None:
-        from pathlib import Path
-
-        from overleg.cli.common import err
-        from overleg.render import write_output
-        from overleg.spreadsheet import export_actions
-
-        if as_json:
-            raise InvalidInput("kies --json of --format, niet allebei.")
-        path = Path(output) if output is not None else None
-        data = export_actions(actions, day, export, path)
-        if path is None:
-            typer.echo(data.decode("utf-8"), nl=False)
-            return
-        write_output(path, data)
-        err(f"{len(actions)} actie(s) geschreven naar {path}.")
-        return
+    actions = selected_actions(src, src.ws.config.partner_code(partner) if partner else None,
+                               status, overdue)
     if as_json:
-        print_json([{"id": a.id, "case": a.case_id, "owner": a.owner, "who": a.who,
-                     "text": a.text, "due": a.due.isoformat(), "status": a.status,
-                     "meeting": a.meeting_date.isoformat() if a.meeting_date else None}
-                    for a in actions])
+        from overleg.documents import action_record
+
+        print_json([action_record(a) for a in actions])
         return
+    _table(actions, src.today, status, overdue)
+
+
+def _document(partner: str | None, status: str, overdue: bool, fmt: str | None,
+              output: str | None) -> None:
+    """The action list as a document (json, csv, xlsx or docx) through the disclosure gate."""
+    from pathlib import Path
+
+    from overleg.cli.common import emit
+    from overleg.documents import Request
+    from overleg.spreadsheet import export_format
+
+    path = Path(output) if output is not None else None
+    if fmt is None and path is not None and path.suffix.lower() == ".docx":
+        fmt = "docx"
+    if fmt not in ("json", "docx"):
+        fmt = export_format(fmt, path)
+    if fmt == "docx":
+        from overleg.docx import require_output
+
+        path = require_output(path, "uit/acties.docx")
+    s = session()
+    done = emit(s.sources(), Request("actions", fmt, partner, None,
+                                     {"status": status, "overdue": overdue, "path": path}),
+                path, "Actielijst" if fmt == "docx" else "")
+    if path is not None and fmt != "docx":
+        err(f"{done.count} actie(s) geschreven naar {path}.")
+
+
+def _table(actions: list[Action], day: date, status: str, overdue: bool) -> None:
+    from rich.table import Table
+
+    from overleg.dates import fmt
+
+    actions = sorted(actions, key=lambda a: (not a.overdue(day), a.due, a.id))
     if not actions:
         out("Geen acties over de deadline." if overdue else "Geen open acties."
             if status == "open" else "Geen afgeronde acties." if status == "done"
             else "Geen acties.")
         return
-    from rich.table import Table
-
-    actions.sort(key=lambda a: (not a.overdue(day), a.due, a.id))
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("#", "casus", "eigenaar", "deadline", "actie", "status"):
         table.add_column(column, no_wrap=column != "actie")
@@ -143,22 +156,3 @@ def action_list(
         table.add_row(*plain(str(a.id), a.case_id, owner_text, fmt(a.due), a.text, state),
                       style="bold red" if a.overdue(day) else None)
     console().print(table)
-
-
-def _docx(actions: list[Action], day: date, owner: str | None, output: str | None,
-          as_json: bool) -> None:
-    """A Word action list; with --partner only that partner's open actions on its own cases."""
-    from pathlib import Path
-
-    from overleg.cli.common import err
-    from overleg.docx import actions_docx, require_output
-    from overleg.errors import InvalidInput
-    from overleg.render import write_output
-
-    if as_json:
-        raise InvalidInput("kies --json of --format, niet allebei.")
-    path = require_output(Path(output) if output is not None else None, "uit/acties.docx")
-    s = session()
-    cases = s.cases().by_id() if owner else None
-    write_output(path, actions_docx(s.workspace(), actions, day, owner, cases))
-    err(f"Actielijst geschreven naar {path}.")

@@ -66,6 +66,8 @@ ACTION_LABELS = {
     "agenda.move": "agendapunt verplaatst", "purge": "gegevens opgeschoond",
     "case.create.new": "casus aangemaakt", "case.create.import": "casus geïmporteerd",
     "purge.file": "casusbestand verwijderd",
+    "inzage.open": "inzageverzoek ontvangen", "inzage.extend": "inzagetermijn verlengd",
+    "inzage.close": "inzageverzoek afgehandeld",
 }
 
 # What `purge` removes per case, as (singular, plural); keys of Store.case_record_counts.
@@ -87,7 +89,9 @@ def _label(action: str) -> str:
         return ACTION_LABELS[action]
     parts = action.split(".")
     if parts[0] == "render" and len(parts) == 3:
-        return f"{'agenda' if parts[1] == 'agenda' else 'verslag'} voor {parts[2]} gemaakt"
+        what = {"agenda": "agenda", "minutes": "verslag", "actions": "actielijst",
+                "inzage": "inzage"}.get(parts[1], parts[1])
+        return f"{what} voor {parts[2]} gemaakt"
     if parts[:2] == ["render", "mail"] and len(parts) == 4:
         return f"e-mail ({parts[2]}) voor {parts[3]} klaargezet"
     if parts[:2] == ["mail", "sent"] and len(parts) == 4:
@@ -96,14 +100,20 @@ def _label(action: str) -> str:
 
 
 def audit_log(
+    ctx: typer.Context,
     case_id: Annotated[str | None, typer.Option("--case", help="Alleen regels over deze "
                                                 "casus.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")] = False,
 ) -> None:
     """Toon het logboek: wie wat wanneer veranderde (zonder de getypte tekst).
 
+    'overleg log verify' controleert dat het logboek en het register van verstrekkingen
+    niet buiten overleg om zijn veranderd.
+
     Voorbeeld: overleg log --case 2026-014
     """
+    if ctx.invoked_subcommand is not None:  # `overleg log verify`: the group's callback
+        return
     from overleg.cli.common import console, plain, print_json, session
 
     entries = session().store().log(case_id)
@@ -184,7 +194,7 @@ def purge(
 
 
 def register(app: typer.Typer) -> None:
+    # `log` is a command group (log, log verify), built when used: overleg.cli.log.
     app.command("init")(workspace_init)
     app.command("demo")(demo)
-    app.command("log")(audit_log)
     app.command("purge")(purge)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from overleg.cli import completion
-from overleg.cli.common import console, err, out, plain, print_json, session
+from overleg.cli.common import console, emit, err, out, plain, print_json, session
 
 if TYPE_CHECKING:
     from datetime import date
@@ -243,25 +243,13 @@ def agenda_render(
 
     Voorbeeld: overleg agenda render --partner POL --format html -o uit/agenda-POL.html
     """
-    import sys
+    from overleg.agenda import meeting_for
+    from overleg.documents import Request
 
-    from overleg.render import render_agenda, write_output
-
-    s = session()
-    ws = s.workspace()
-    code = ws.config.partner_code(partner) if partner is not None else None
     if fmt is Format.docx:
-        from overleg.docx import agenda_docx, require_output
+        from overleg.docx import require_output
 
         output = require_output(output, "uit/agenda.docx")
-    view = _view(_date(on))
-    text = agenda_docx(ws, view, code) if fmt is Format.docx else \
-        render_agenda(ws, view, fmt.value, code)
-    if code is not None:
-        s.store().log_render("agenda", code, view.meeting)
-    if output is None:
-        assert isinstance(text, str)  # a Word document always goes to a file
-        sys.stdout.write(text)
-        return
-    write_output(output, text)
-    err(f"Agenda geschreven naar {output}.")
+    s = session()
+    meeting = meeting_for(s.store(), _date(on))
+    emit(s.sources(), Request("agenda", fmt.value, partner, meeting), output, "Agenda")

@@ -13,7 +13,7 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from overleg import __version__
-from overleg.cli import admin, documents
+from overleg.cli import admin, documents, register
 from overleg.cli import schedule as schedule_cli
 from overleg.cli.common import err, new_session, session
 from overleg.errors import OverlegError
@@ -57,7 +57,10 @@ class _Root(TyperGroup):
 
     def list_commands(self, ctx: Any) -> list[str]:
         """The commands in the order of a meeting: the help screen's panels follow it."""
-        names = [*super().list_commands(ctx), *(n for n in GROUPS if n not in self.commands)]
+        names = [n for n in super().list_commands(ctx) if n not in GROUPS]
+        for group in GROUPS:  # built or not, a group keeps its place
+            after = GROUP_AFTER.get(group)
+            names.insert(names.index(after) + 1 if after in names else len(names), group)
         return sorted(names, key=lambda name: PANEL_ORDER.index(panel_of(name)))
 
     def get_command(self, ctx: Any, name: str) -> Any:
@@ -182,7 +185,10 @@ def root(
 # Command groups, imported and built only when used (see _Root.get_command).
 GROUPS = {"cases": "overleg.cli.cases", "agenda": "overleg.cli.agenda",
           "meeting": "overleg.cli.meeting", "action": "overleg.cli.action",
-          "templates": "overleg.cli.templates"}
+          "templates": "overleg.cli.templates", "inzage": "overleg.cli.inzage",
+          "log": "overleg.cli.log"}
+# Where a group stands among the commands of its panel (else: after them, in GROUPS order).
+GROUP_AFTER = {"log": "demo"}
 
 
 def _group_app(name: str) -> typer.Typer:
@@ -194,6 +200,7 @@ def _group_app(name: str) -> typer.Typer:
 
 documents.register(app)
 admin.register(app)
+register.register(app)
 app.command("schedule")(schedule_cli.schedule)
 
 

@@ -74,8 +74,9 @@ def cases_show(
     from rich.markdown import Markdown
     from rich.table import Table
 
-    from overleg.cases import mask_bsn, read_body
+    from overleg.cases import read_body
     from overleg.dates import fmt
+    from overleg.privacy import clean
 
     s = session()
     ws = s.workspace()
@@ -101,13 +102,14 @@ def cases_show(
     ]
     for key, value in rows:
         if value:
-            table.add_row(*plain(key, mask_bsn(value)))
+            table.add_row(*plain(key, value))
     con = console()
     con.print(table)
     con.print()
-    # Markdown for the layout, but case text is data: inline HTML prints as written.
-    body = read_body(case).strip().replace("&", "&amp;").replace("<", "&lt;")
-    con.print(Markdown(mask_bsn(body)))
+    # Markdown for the layout, but case text is data: inline HTML prints as written, and no
+    # control character reaches the terminal.
+    body = clean(read_body(case)).strip().replace("&", "&amp;").replace("<", "&lt;")
+    con.print(Markdown(body))
 
 
 def _toezicht(case: object) -> str:

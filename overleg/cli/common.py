@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from overleg.cases import Case, CaseSet, Finding
     from overleg.config import Workspace
+    from overleg.documents import Disclosed, Request, Sources
     from overleg.store import Store
 
 
@@ -69,6 +70,13 @@ class Session:
         schema = self.workspace().config.schema if text.strip().lower() == "volgende" else None
         return parse_date(text, schedule=schema)
 
+    def sources(self) -> Sources:
+        """What the disclosure gate reads: workspace, store, cases by id, today."""
+        from overleg.dates import today
+        from overleg.documents import Sources
+
+        return Sources(self.workspace(), self.store(), self.cases().by_id(), today())
+
     def case(self, case_id: str) -> Case:
         """The case with that id (broken case files reported on stderr)."""
         return self.cases().get(case_id)
@@ -110,43 +118,54 @@ def console() -> Console:
 
 
 def plain(*values: str) -> list[Any]:
-    """Cells for a rich table that print literally (case data is never markup), BSNs masked."""
+    """Cells for a rich table that print literally (case data is never markup), cleaned:
+    no control characters, BSNs masked."""
     from rich.text import Text
 
-    from overleg.cases import mask_bsn
+    from overleg.privacy import clean
 
-    return [Text(mask_bsn(v)) for v in values]
+    return [Text(clean(v)) for v in values]
 
 
 def err(message: str) -> None:
-    """A plain message on stderr, printed literally (no markup), BSNs masked."""
-    from overleg.cases import mask_bsn
+    """A plain message on stderr, printed literally (no markup), cleaned as `plain`."""
+    from overleg.privacy import clean
 
-    typer.echo(mask_bsn(message), err=True)
+    typer.echo(clean(message), err=True)
 
 
 def out(message: str = "") -> None:
-    from overleg.cases import mask_bsn
+    """A plain line on stdout, cleaned as `plain`."""
+    from overleg.privacy import clean
 
-    typer.echo(mask_bsn(message))
+    typer.echo(clean(message))
+
+
+# What a JSON text shows when a value held a control character: json.dumps escapes C0
+# controls (\u001b, or \b \f \r for some); DEL, C1 and bidi controls it writes as they are.
+_JSON_CONTROL_HINTS = ("\\u00", "\\b", "\\f", "\\r")
 
 
 def print_json(data: Any) -> None:
-    """JSON on stdout; a BSN in any text value is masked, as in every other output."""
-    from overleg.cases import has_nine_digits, mask_bsn
+    """JSON on stdout; every text value is cleaned (controls removed, BSNs masked), so the
+    data is the same as in every other output."""
+    from overleg.privacy import clean, has_nine_digits, strip_controls
 
-    def masked(value: Any) -> Any:
+    def cleaned(value: Any) -> Any:
         if isinstance(value, str):
-            return mask_bsn(value)
-        if isinstance(value, list):
-            return [masked(v) for v in value]
+            return clean(value)
+        if isinstance(value, list | tuple):
+            return [cleaned(v) for v in value]
         if isinstance(value, dict):
-            return {k: masked(v) for k, v in value.items()}
+            return {cleaned(k) if isinstance(k, str) else k: cleaned(v)
+                    for k, v in value.items()}
         return value
 
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    if has_nine_digits(text):  # rare: only then walk the data to mask text values
-        text = json.dumps(masked(data), ensure_ascii=False, indent=2)
+    # Rare: only then walk the data to clean text values (a false alarm only costs a walk).
+    if has_nine_digits(text) or strip_controls(text) is not text or any(
+            hint in text for hint in _JSON_CONTROL_HINTS):
+        text = json.dumps(cleaned(data), ensure_ascii=False, indent=2)
     sys.stdout.write(text + "\n")
 
 
@@ -166,6 +185,20 @@ def confirm(question: str) -> bool:
         typer.echo("", err=True)
         return False
     return answer.strip().lower() in ("j", "ja", "y", "yes")
+
+
+def emit(src: Sources, request: Request, output: Path | None, what: str) -> Disclosed:
+    """Make a document through the disclosure gate: to `output` (saying so as `what
+    geschreven naar ...`), else to stdout."""
+    from overleg.documents import disclose
+
+    done = disclose(src, request, output)
+    if output is None:
+        sys.stdout.write(done.data.decode("utf-8"))
+        sys.stdout.flush()
+    elif what:
+        err(f"{what} geschreven naar {output}.")
+    return done
 
 
 def fail(message: str) -> typer.Exit:

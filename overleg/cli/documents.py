@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from overleg.cli import completion
-from overleg.cli.common import confirm, console, err, out, session
+from overleg.cli.common import confirm, console, emit, err, out, session
 
 if TYPE_CHECKING:
     from overleg.mail import Batch, Delivery
@@ -55,44 +55,15 @@ def minutes(
 
     Voorbeeld: overleg minutes --partner POL --format html -o uit/verslag-POL.html
     """
-    from overleg.dates import today
-    from overleg.errors import InvalidInput
-    from overleg.meeting import minutes_view
-    from overleg.render import (
-        FORMATS,
-        partner_actions,
-        render_minutes,
-        write_output,
-    )
+    from overleg.documents import Request
 
-    if fmt not in (*FORMATS, "docx"):
-        raise InvalidInput(f"formaat '{fmt}' bestaat niet. Kies uit: {', '.join(FORMATS)}, docx.")
-    s = session()
     if fmt == "docx":
         from overleg.docx import require_output
 
         output = require_output(output, "uit/verslag.docx")
-    ws, store = s.workspace(), s.store()
+    s = session()
     meeting = _closed_meeting(on)
-    cases = s.cases().by_id()
-    view = minutes_view(store, meeting, cases, ws.config)
-    actions = []
-    if partner:
-        partner = ws.config.partner_code(partner)
-        actions = partner_actions(store.actions(status="open"), partner, cases, today())
-    if fmt == "docx":
-        from overleg.docx import minutes_docx
-
-        text: str | bytes = minutes_docx(ws, view, partner, actions)
-    else:
-        text = render_minutes(ws, view, fmt, partner, actions)
-    if partner:
-        store.log_render("minutes", partner, meeting)
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    write_output(output, text)
-    err(f"Verslag geschreven naar {output}.")
+    emit(s.sources(), Request("minutes", fmt, partner, meeting), output, "Verslag")
 
 
 def mail(
@@ -108,8 +79,9 @@ def mail(
 
     Voorbeeld: overleg mail --kind minutes --send
     """
+    from overleg.documents import mail_drafts, record_delivery
     from overleg.errors import InvalidInput
-    from overleg.mail import compose, send_all, write_drafts
+    from overleg.mail import send_all
 
     s = session()
     ws, store = s.workspace(), s.store()
@@ -126,10 +98,7 @@ def mail(
                                   "'overleg agenda build' of kies er een met --date.")
     else:
         meeting = _closed_meeting(on)
-    batch = write_drafts(compose(ws, store, s.cases(), meeting, kind),
-                         output or ws.out_dir / "mail")
-    for outgoing in batch.messages:
-        store.log_render(f"mail.{kind}", outgoing.partner, meeting)
+    batch = mail_drafts(s.sources(), meeting, kind, output or ws.out_dir / "mail")
     _summary(batch)
     if not send:
         if batch.messages and (first := batch.messages[0].path) is not None:
@@ -160,7 +129,7 @@ def mail(
             progress.advance(task)
             outgoing = by_partner[delivery.partner]
             if delivery.ok:
-                store.record_mailing(meeting, kind, delivery.partner, outgoing.recipients)
+                record_delivery(store, outgoing, meeting, kind)
                 # soft_wrap: addresses stay whole on one line (the terminal wraps it)
                 progress.console.print(f"verstuurd: {delivery.partner} "
                                        f"({', '.join(outgoing.recipients)})", markup=False,

@@ -84,6 +84,10 @@ def questions(config: Config, suggested_id: str, taken: set[str]) -> list[Questi
     from overleg.errors import InvalidInput
 
     def case_id(answer: str) -> str:
+        from overleg.privacy import resembles_bsn
+
+        if resembles_bsn(answer):  # never echoed: it would sit in the scrollback
+            raise InvalidInput("dit id lijkt op een BSN (elfproef); kies een ander id.")
         if not ID_RE.match(answer):
             raise InvalidInput(f"id '{answer}' kan niet: gebruik letters, cijfers, '-', '_' "
                                "en '.', bijv. 2026-042.")

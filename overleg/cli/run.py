@@ -216,12 +216,12 @@ class Screen:
 # --- rendering ------------------------------------------------------------------------
 
 def _text(value: str, style: str | None = None) -> Any:
-    """Literal text for rich (never markup), BSNs masked."""
+    """Literal text for rich (never markup), cleaned: no control characters, BSNs masked."""
     from rich.text import Text
 
-    from overleg.cases import mask_bsn
+    from overleg.privacy import clean
 
-    return Text(mask_bsn(value), style=style or "")
+    return Text(clean(value), style=style or "")
 
 
 def _title(value: str) -> Any:

@@ -1,0 +1,410 @@
+"""The disclosure gate: every document that leaves overleg is made by `disclose`.
+
+A document for a partner (or for the chair) is asked for as a `Request`: what kind, in
+which format, for whom, of which meeting. `disclose` then
+
+1. scopes the sources to what the recipient may see (need-to-know: `may_see`, one rule),
+2. lets the kind's producer make the document from the scoped views only,
+3. checks that every case the document holds is one the recipient may see,
+4. strips terminal control characters and masks BSNs in every text format (the producers
+   of binary formats build from cleaned strings),
+5. appends one row to the register of disclosures, in the same transaction that writes
+   the output file (no row without a file, no file without a row).
+
+No other module renders a per-partner document: tests/test_disclosure.py walks
+`PRODUCERS` and fails on an output path that is not in it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from overleg.errors import DisclosureRefused, InvalidInput
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+    from overleg.agenda import AgendaView
+    from overleg.cases import Case
+    from overleg.config import Workspace
+    from overleg.mail import Batch, Outgoing
+    from overleg.meeting import Minutes
+    from overleg.store import Action, Disclosure, Meeting, Store
+
+TEXT_FORMATS = frozenset(("md", "html", "txt", "csv", "json"))
+
+
+# --- need-to-know: the one rule --------------------------------------------------------
+
+def may_see(partner: str | None, case: Case | None) -> bool:
+    """True when `partner` may receive data of `case` (the chair, None, sees every case)."""
+    if partner is None:
+        return True
+    return case is not None and partner in case.partners
+
+
+def partner_agenda(view: AgendaView, partner: str) -> AgendaView:
+    """Only the items of cases in which `partner` takes part; time slots as on the full agenda."""
+    return replace(view, entries=[e for e in view.entries if may_see(partner, e.case)])
+
+
+def partner_minutes(minutes: Minutes, partner: str) -> Minutes:
+    """Only the items of cases in which `partner` takes part; the rest are not named at all."""
+    return replace(minutes, items=[i for i in minutes.items if may_see(partner, i.entry.case)])
+
+
+def partner_actions(actions: Sequence[Action], partner: str,
+                    cases_by_id: Mapping[str, Case], on: date) -> list[Action]:
+    """A partner's open actions on cases it is (still) a partner of; overdue first."""
+    own = [a for a in visible_actions(actions, partner, cases_by_id) if a.status == "open"]
+    return sorted(own, key=lambda a: (not a.overdue(on), a.due, a.id))
+
+
+def visible_actions(actions: Sequence[Action], partner: str,
+                    cases_by_id: Mapping[str, Case]) -> list[Action]:
+    """The actions `partner` owns on cases it may see (any status), in the given order."""
+    return [a for a in actions
+            if a.owner == partner and may_see(partner, cases_by_id.get(a.case_id))]
+
+
+# --- requests, sources and what a producer returns ----------------------------------------
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything a producer may read: the workspace, the store, the cases, today."""
+
+    ws: Workspace
+    store: Store
+    cases: Mapping[str, Case]
+    today: date
+
+
+@dataclass(frozen=True)
+class Request:
+    """One document: its kind, format, recipient (None: the chair) and meeting."""
+
+    kind: str  # agenda | minutes | actions | mail | inzage
+    fmt: str
+    partner: str | None = None
+    meeting: Meeting | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Produced:
+    content: str | bytes
+    cases: tuple[str, ...]
+    addresses: tuple[str, ...] = ()
+    message: EmailMessage | None = None
+    count: int | None = None  # how many records (actions) it lists, where that is told
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """A document as it left, and its row in the register."""
+
+    data: bytes
+    cases: tuple[str, ...]
+    row: Disclosure
+    path: Path | None = None
+    message: EmailMessage | None = None
+    count: int | None = None
+
+
+Producer = Callable[[Sources, Request], Produced]
+PRODUCERS: dict[tuple[str, str], Producer] = {}
+
+
+def producer(kind: str, *formats: str) -> Callable[[Producer], Producer]:
+    def register(function: Producer) -> Producer:
+        for fmt in formats:
+            PRODUCERS[(kind, fmt)] = function
+        return function
+
+    return register
+
+
+def formats_of(kind: str) -> tuple[str, ...]:
+    return tuple(fmt for k, fmt in PRODUCERS if k == kind)
+
+
+# --- the gate ----------------------------------------------------------------------------
+
+def disclose(src: Sources, request: Request, output: Path | None = None) -> Disclosed:
+    """Make the document of `request` for its recipient, register it, write it to `output`."""
+    from overleg.privacy import clean
+    from overleg.render import write_output
+
+    make = PRODUCERS.get((request.kind, request.fmt))
+    if make is None:
+        raise InvalidInput(f"formaat '{request.fmt}' bestaat niet. Kies uit: "
+                           f"{', '.join(formats_of(request.kind))}.")
+    if request.partner is not None:
+        request = replace(request, partner=src.ws.config.partner_code(request.partner))
+    produced = make(src, request)
+    for case_id in produced.cases:
+        if not may_see(request.partner, src.cases.get(case_id)):
+            # A producer bug, never the user's: refuse rather than let it leave.
+            raise DisclosureRefused(f"het document voor {request.partner} zou casus "
+                                    f"{case_id} bevatten, waarin {request.partner} geen "
+                                    "partner is. Er is niets gemaakt.")
+    content = produced.content
+    data = clean(content).encode("utf-8") if isinstance(content, str) else content
+    config = src.ws.config
+    store = src.store
+    with store.transaction():
+        row = store.record_disclosure(
+            partner=request.partner, kind=request.kind, fmt=request.fmt,
+            meeting=request.meeting.date if request.meeting else None,
+            cases=produced.cases, sha256=hashlib.sha256(data).hexdigest(),
+            purpose=config.doel, basis=config.grondslag,
+            file=src.ws.rel(output) if output is not None else None,
+            addresses=produced.addresses, action=_audit_action(request))
+        if output is not None:
+            write_output(output, data)
+    return Disclosed(data, produced.cases, row, output, produced.message, produced.count)
+
+
+def _audit_action(request: Request) -> str:
+    """The audit line of a disclosure: `render.<kind>.<recipient>` (mail: with its kind)."""
+    who = request.partner or ("betrokkene" if request.kind == "inzage" else "voorzitter")
+    if request.kind == "mail":
+        return f"render.mail.{request.options.get('of', 'minutes')}.{who}"
+    return f"render.{request.kind}.{who}"
+
+
+def record_sent(store: Store, sent: Disclosed, addresses: Sequence[str], data: bytes,
+                of: str) -> None:
+    """An e-mail the server accepted: a register row of its own (format `smtp`)."""
+    draft = sent.row
+    store.record_disclosure(partner=draft.partner, kind=draft.kind, fmt="smtp",
+                            meeting=draft.meeting, cases=sent.cases,
+                            sha256=hashlib.sha256(data).hexdigest(), purpose=draft.purpose,
+                            basis=draft.basis, addresses=addresses,
+                            action=f"mail.sent.{of}.{draft.partner}")
+
+
+def _ids(entries: Sequence[Any]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(e.slot.case_id if hasattr(e, "slot") else e.case_id
+                               for e in entries))
+
+
+def _union(*groups: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(case_id for group in groups for case_id in group))
+
+
+def _meeting(request: Request) -> Meeting:
+    assert request.meeting is not None, "this document belongs to a meeting"
+    return request.meeting
+
+
+# --- agenda --------------------------------------------------------------------------------
+
+def scoped_agenda(src: Sources, request: Request) -> AgendaView:
+    from overleg.agenda import agenda_view
+
+    view = agenda_view(src.store, _meeting(request), src.cases, src.ws.config)
+    return partner_agenda(view, request.partner) if request.partner else view
+
+
+@producer("agenda", "md", "html", "txt", "docx")
+def _agenda(src: Sources, request: Request) -> Produced:
+    from overleg.render import render_agenda
+
+    view = scoped_agenda(src, request)
+    if request.fmt == "docx":
+        from overleg.docx import agenda_docx
+
+        content: str | bytes = agenda_docx(src.ws, view, request.partner)
+    else:
+        content = render_agenda(src.ws, view, request.fmt, request.partner)
+    return Produced(content, _ids(view.entries))
+
+
+# --- minutes ---------------------------------------------------------------------------
+
+def scoped_minutes(src: Sources, request: Request) -> tuple[Minutes, list[Action]]:
+    """The minutes as the recipient may see them, and (for a partner) its action list."""
+    from overleg.meeting import minutes_view
+
+    minutes = minutes_view(src.store, _meeting(request), src.cases, src.ws.config)
+    if request.partner is None:
+        return minutes, []
+    own = partner_actions(src.store.actions(status="open"), request.partner, src.cases,
+                          request.options.get("on", src.today))
+    return partner_minutes(minutes, request.partner), own
+
+
+@producer("minutes", "md", "html", "txt", "docx")
+def _minutes(src: Sources, request: Request) -> Produced:
+    from overleg.render import render_minutes
+
+    minutes, own = scoped_minutes(src, request)
+    if request.fmt == "docx":
+        from overleg.docx import minutes_docx
+
+        content: str | bytes = minutes_docx(src.ws, minutes, request.partner, own)
+    else:
+        content = render_minutes(src.ws, minutes, request.fmt, request.partner, own)
+    return Produced(content, _union(_ids(minutes.items), [a.case_id for a in own]))
+
+
+# --- action lists ------------------------------------------------------------------------
+
+def selected_actions(src: Sources, partner: str | None, status: str = "open",
+                     overdue: bool = False) -> list[Action]:
+    """`action list`'s selection: by status (open, done, cancelled or all), overdue only,
+    and for a partner only its own actions on cases it may see. Overdue first."""
+    day = src.today
+    # Only an open action can be overdue, whatever --status says.
+    actions = src.store.actions(owner=partner, status="open" if overdue else
+                                None if status == "all" else status,
+                                due_before=day if overdue else None)
+    if partner is not None:
+        actions = visible_actions(actions, partner, src.cases)
+    return actions
+
+
+def action_record(action: Action) -> dict[str, Any]:
+    """One action in the `action list --json` shape."""
+    return {"id": action.id, "case": action.case_id, "owner": action.owner, "who": action.who,
+            "text": action.text, "due": action.due.isoformat(), "status": action.status,
+            "meeting": action.meeting_date.isoformat() if action.meeting_date else None}
+
+
+@producer("actions", "json", "csv", "xlsx", "docx")
+def _actions(src: Sources, request: Request) -> Produced:
+    import json
+
+    options = request.options
+    if request.fmt == "docx":
+        from overleg.docx import actions_docx
+
+        actions = (partner_actions(src.store.actions(status="open"), request.partner,
+                                   src.cases, src.today) if request.partner else
+                   selected_actions(src, None, options.get("status", "open"),
+                                    options.get("overdue", False)))
+        content: str | bytes = actions_docx(src.ws, actions, src.today, request.partner,
+                                            src.cases)
+    else:
+        actions = selected_actions(src, request.partner, options.get("status", "open"),
+                                   options.get("overdue", False))
+        if request.fmt == "json":
+            from overleg.privacy import clean
+
+            content = json.dumps([{k: clean(v) if isinstance(v, str) else v
+                                   for k, v in action_record(a).items()} for a in actions],
+                                 ensure_ascii=False, indent=2) + "\n"
+        else:
+            from overleg.spreadsheet import export_actions
+
+            content = export_actions(actions, src.today, request.fmt, options.get("path"))
+    return Produced(content, tuple(dict.fromkeys(a.case_id for a in actions)),
+                    count=len(actions))
+
+
+# --- e-mail ----------------------------------------------------------------------------
+
+def mail_recipients(src: Sources, meeting: Meeting, of: str) -> tuple[list[str], list[str]]:
+    """Partners with something to receive (agenda items, or minutes items or open actions):
+    those with an address, and those without (not reached)."""
+    reached: list[str] = []
+    not_reached: list[str] = []
+    config = src.ws.config
+    if of == "agenda":
+        view = scoped_agenda(src, Request("agenda", "txt", None, meeting))
+        wanted = [code for code in config.partners if partner_agenda(view, code).entries]
+    else:
+        minutes, _ = scoped_minutes(src, Request("minutes", "txt", None, meeting))
+        open_actions = src.store.actions(status="open")
+        wanted = [code for code in config.partners
+                  if partner_minutes(minutes, code).items
+                  or partner_actions(open_actions, code, src.cases, src.today)]
+    for code in wanted:
+        (reached if config.partners[code].email else not_reached).append(code)
+    return reached, not_reached
+
+
+@producer("mail", "eml")
+def _mail(src: Sources, request: Request) -> Produced:
+    """One partner's e-mail: its agenda, or its minutes with its action list and an .ics of
+    its deadlines (a multipart text + HTML draft)."""
+    from overleg.mail import actions_calendar, build_message, subject
+    from overleg.render import render_agenda, render_minutes
+
+    assert request.partner is not None, "an e-mail is for a partner"
+    config, code = src.ws.config, request.partner
+    meeting = _meeting(request)
+    title = subject(config, request.options.get("of", "minutes"), meeting.date)
+    if request.options.get("of") == "agenda":
+        view = scoped_agenda(src, request)
+        text, html = (render_agenda(src.ws, view, fmt, code) for fmt in ("txt", "html"))
+        message = build_message(config, code, title, _clean(text), _clean(html))
+        cases = _ids(view.entries)
+    else:
+        minutes, own = scoped_minutes(src, request)
+        text, html = (render_minutes(src.ws, minutes, fmt, code, own) for fmt in ("txt", "html"))
+        ics = actions_calendar(own, config, code) if own else None
+        message = build_message(config, code, title, _clean(text), _clean(html), ics)
+        cases = _union(_ids(minutes.items), [a.case_id for a in own])
+    recipients = config.partners[code].email
+    return Produced(message.as_bytes(), cases, recipients, message)
+
+
+def _clean(text: str) -> str:
+    from overleg.privacy import clean
+
+    return clean(text)
+
+
+def mail_drafts(src: Sources, meeting: Meeting, of: str, folder: Path) -> Batch:
+    """Every partner's e-mail of a mailing (`of`: agenda or minutes) as an .eml draft in
+    `folder`, each through the gate; partners without an address are not reached."""
+    from overleg.mail import Batch, Outgoing
+
+    reached, not_reached = mail_recipients(src, meeting, of)
+    stem = f"{'agenda' if of == 'agenda' else 'verslag'}-{meeting.date.isoformat()}"
+    messages = []
+    for code in reached:
+        done = disclose(src, Request("mail", "eml", code, meeting, {"of": of}),
+                        folder / f"{stem}-{code}.eml")
+        assert done.message is not None
+        messages.append(Outgoing(code, src.ws.config.partners[code].email, done.message,
+                                 done.path, done))
+    return Batch(meeting, of, messages, not_reached)
+
+
+def record_delivery(store: Store, outgoing: Outgoing, meeting: Meeting, of: str) -> None:
+    """A message the server accepted: the mailing (for re-send warnings) and its own row in
+    the register (format `smtp`, the addresses it went to), in one transaction."""
+    from overleg.mail import sent_bytes
+
+    assert outgoing.disclosed is not None, "a sent message was drafted through the gate"
+    with store.transaction():
+        store.record_mailing(meeting, of, outgoing.partner, outgoing.recipients)
+        record_sent(store, outgoing.disclosed, outgoing.recipients,
+                    sent_bytes(outgoing.message), of)
+
+
+# --- access requests (inzage) ---------------------------------------------------------------
+
+@producer("inzage", "md", "html", "docx")
+def _inzage(src: Sources, request: Request) -> Produced:
+    """Everything overleg holds about one person (their case ids in options["cases"]), for the
+    person: no partner is the recipient, and the register row holds exactly those cases."""
+    from overleg.inzage import gather, render_package
+
+    assert request.partner is None, "an access request is answered to the person"
+    package = gather(src.store, src.ws, src.cases, request.options["cases"], src.today)
+    if request.fmt == "docx":
+        from overleg.docx import inzage_docx
+
+        content: str | bytes = inzage_docx(src.ws, package)
+    else:
+        content = render_package(src.ws, package, request.fmt)
+    return Produced(content, package.case_ids)
