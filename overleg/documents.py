@@ -154,7 +154,12 @@ def disclose(src: Sources, request: Request, output: Path | None = None) -> Disc
                                     f"{case_id} bevatten, waarin {request.partner} geen "
                                     "partner is. Er is niets gemaakt.")
     content = produced.content
-    data = clean(content).encode("utf-8") if isinstance(content, str) else content
+    if request.fmt in TEXT_FORMATS:
+        text = content if isinstance(content, str) else content.decode("utf-8")
+        # CRLF stays where a format has it (csv for Excel); a lone CR goes with the controls
+        data = "\r\n".join(clean(part) for part in text.split("\r\n")).encode("utf-8")
+    else:  # binary formats: their producers build from cleaned strings
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
     config = src.ws.config
     store = src.store
     with store.transaction():

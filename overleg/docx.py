@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from overleg import dates
-from overleg.cases import mask_bsn
 from overleg.errors import InvalidInput
+from overleg.privacy import clean
 
 if TYPE_CHECKING:
     from overleg.agenda import AgendaEntry, AgendaView
@@ -39,7 +39,7 @@ def _clean(value: object) -> str:
     """Text as it may appear in a document: BSN masked, no XML-invalid characters."""
     text = "" if value is None else str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return mask_bsn(_NOT_XML.sub("", text))
+    return clean(_NOT_XML.sub("", text))
 
 
 def _day(value: date | None) -> str:

@@ -12,9 +12,9 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from overleg.cases import mask_bsn
 from overleg.config import Config, MailConfig
 from overleg.errors import OverlegError
+from overleg.privacy import clean
 from overleg.store import Action, Meeting
 
 if TYPE_CHECKING:
@@ -79,9 +79,9 @@ def actions_calendar(actions: Sequence[Action], config: Config, partner: str) ->
         event.add("dtstart", action.due)
         event.add("dtend", action.due + timedelta(days=1))
         # Not a template: mask a BSN here, as the Jinja finalize hook does for the documents.
-        event.add("summary", mask_bsn(f"Actie #{action.id} casus {action.case_id}: "
+        event.add("summary", clean(f"Actie #{action.id} casus {action.case_id}: "
                                       f"{action.text}"))
-        owner = mask_bsn(f"{action.owner} ({action.who})") if action.who else action.owner
+        owner = clean(f"{action.owner} ({action.who})") if action.who else action.owner
         event.add("description", f"Eigenaar: {owner}. Deadline van een actie uit "
                                  f"{config.naam}.")
         event.add("transp", "TRANSPARENT")

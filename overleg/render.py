@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from overleg import dates
-from overleg.cases import mask_bsn
 from overleg.config import Config, Workspace, package_dir
 from overleg.documents import partner_actions, partner_agenda, partner_minutes
 from overleg.errors import InvalidInput, OverlegError
+from overleg.privacy import clean
 
 __all__ = ["partner_actions", "partner_agenda", "partner_minutes"]  # the gate's, re-exported
 
@@ -35,15 +35,15 @@ _environments: dict[Path, tuple[Config, tuple[str, ...], jinja2.Environment]] = 
 
 
 def _finalize(value: Any) -> Any:
-    """Applied to every printed value: mask a BSN in text; None prints as nothing."""
+    """Applied to every printed value: controls stripped, BSN masked; None prints as nothing."""
     from markupsafe import Markup
 
     if value is None:
         return ""
     if isinstance(value, Markup):
-        return Markup(mask_bsn(str(value)))
+        return Markup(clean(str(value)))
     if isinstance(value, str):
-        return mask_bsn(value)
+        return clean(value)
     return value
 
 

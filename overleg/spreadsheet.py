@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from overleg import dates
-from overleg.cases import ID_RE, REQUIRED, Case, Finding, atomic_write, mask_bsn, parse_case
+from overleg.cases import ID_RE, REQUIRED, Case, Finding, atomic_write, parse_case
 from overleg.errors import InvalidDate, InvalidInput
+from overleg.privacy import clean
 
 if TYPE_CHECKING:
     from overleg.config import Workspace
@@ -334,7 +335,7 @@ def export_format(fmt: str | None, output: Path | None) -> str:
 
 def action_rows(actions: Sequence[Action], on: date) -> list[list[Cell]]:
     """One row per action, in ACTION_HEADERS order; dates stay dates, BSNs masked."""
-    return [[a.id, a.case_id, a.owner, mask_bsn(a.who or ""), mask_bsn(a.text), a.due,
+    return [[a.id, a.case_id, a.owner, clean(a.who or ""), clean(a.text), a.due,
              "open" if a.status == "open" else "afgerond", a.meeting_date,
              "ja" if a.overdue(on) else "nee"] for a in actions]
 

@@ -205,7 +205,7 @@ def test_verstrekkingen_lists_what_a_partner_received(run, table_ws, tmp_path):
     assert mail["addresses"] == ["wijkagenten.zuid@politie.example"]
     result = run("verstrekkingen", "--partner", PARTNER)
     assert result.exit_code == 0
-    assert "POL (Politie" in result.stdout and "verslag (md)" in result.stdout
+    assert "POL = Politie Eenheid" in result.stdout and "verslag (md)" in result.stdout
 
 
 def test_verstrekkingen_by_case_and_since(run, table_ws, tmp_path):

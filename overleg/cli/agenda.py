@@ -107,7 +107,8 @@ def _print(view: AgendaView) -> None:
     con = console()
     with con.capture() as captured:  # rich pads every line to the table's width
         con.print(table)
-    out("\n".join(line.rstrip() for line in captured.get().splitlines()))
+    # The cells were cleaned by plain(); what remains are rich's own style codes.
+    typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
     late = sum(1 for e in view.entries if not e.slot.fits)
     summary = f"Totaal {view.total_minutes} van {config.duur} minuten — "
     if late == 0:

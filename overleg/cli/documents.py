@@ -82,6 +82,7 @@ def mail(
     from overleg.documents import mail_drafts, record_delivery
     from overleg.errors import InvalidInput
     from overleg.mail import send_all
+    from overleg.privacy import clean
 
     s = session()
     ws, store = s.workspace(), s.store()
@@ -131,13 +132,13 @@ def mail(
             if delivery.ok:
                 record_delivery(store, outgoing, meeting, kind)
                 # soft_wrap: addresses stay whole on one line (the terminal wraps it)
-                progress.console.print(f"verstuurd: {delivery.partner} "
-                                       f"({', '.join(outgoing.recipients)})", markup=False,
-                                       soft_wrap=True)
+                progress.console.print(clean(f"verstuurd: {delivery.partner} "
+                                             f"({', '.join(outgoing.recipients)})"),
+                                       markup=False, soft_wrap=True)
             else:
                 failures += 1
-                progress.console.print(f"NIET verstuurd: {delivery.partner}: {delivery.detail}",
-                                       markup=False, soft_wrap=True)
+                progress.console.print(clean(f"NIET verstuurd: {delivery.partner}: "
+                                             f"{delivery.detail}"), markup=False, soft_wrap=True)
 
         send_all(batch.messages, ws.config.mail, os.environ.get("OVERLEG_SMTP_PASSWORD"),
                  report)

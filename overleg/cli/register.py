@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -61,21 +62,20 @@ def _table(rows: list[Disclosure]) -> None:
 
     config = session().workspace().config
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for column, wrap in (("tijd", False), ("door", True), ("ontvanger", True),
-                         ("wat", False), ("vergadering", False), ("casussen", True),
-                         ("bestand of adres", True)):
-        table.add_column(column, no_wrap=not wrap)
+    for column, wrap in (("tijd", False), ("door", True), ("aan", False), ("wat", False),
+                         ("vergadering", False), ("casussen", True)):
+        table.add_column(column, no_wrap=not wrap, ratio=1 if column == "casussen" else None)
     for r in rows:
-        recipient = (f"{r.partner} ({config.partner_name(r.partner)})" if r.partner else
-                     "betrokkene" if r.kind == "inzage" else "voorzitter")
-        where = ", ".join(r.addresses) if r.format == "smtp" else r.file or "scherm"
+        when = f"{fmt(date.fromisoformat(r.at[:10]))} {r.at[11:16]}"
+        recipient = r.partner or ("betrokkene" if r.kind == "inzage" else "voorzitter")
         how = "verstuurd" if r.format == "smtp" else r.format
-        what = f"{KIND_LABELS.get(r.kind, r.kind)} ({how})"
-        table.add_row(*plain(r.at.replace("T", " "), r.who, recipient, what,
-                             fmt(r.meeting) if r.meeting else "", ", ".join(r.cases) or "-",
-                             where))
+        table.add_row(*plain(when, r.who, recipient, f"{KIND_LABELS.get(r.kind, r.kind)} ({how})",
+                             fmt(r.meeting) if r.meeting else "", ", ".join(r.cases) or "-"))
     console().print(table)
-    out(f"{len(rows)} verstrekking(en). Doel en grondslag: zie --json of overleg.toml.")
+    codes = sorted({r.partner for r in rows if r.partner})
+    for code in codes:
+        out(f"{code} = {config.partner_name(code)}")
+    out(f"{len(rows)} verstrekking(en). Bestanden, adressen, doel en grondslag: zie --json.")
 
 
 def register(app: typer.Typer) -> None:
