@@ -57,7 +57,7 @@ def fuzz(count: int, seed: int) -> dict[str, object]:
 
 
 def folder(tmp: Path, count: int, seed: int) -> dict[str, object]:
-    from overleg.config import init_workspace
+    from overleg.workspace import init_workspace
 
     ws = tmp / "folder"
     init_workspace(ws, example=True)

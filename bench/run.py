@@ -157,11 +157,11 @@ def documents(tmp: Path) -> list[tuple[str, float, float, str, str]]:
     from datetime import date
 
     from overleg.agenda import agenda_view, build_agenda
-    from overleg.cases import load_cases
-    from overleg.config import load_workspace
+    from overleg.casecache import load_cases
     from overleg.meeting import minutes_view
     from overleg.render import partner_actions, render_agenda, render_minutes
     from overleg.store import Store
+    from overleg.workspace import load_workspace
 
     ws_root = make_workspace(tmp / "veertig", 40)
     toml = ws_root / "overleg.toml"

@@ -8,14 +8,21 @@ on a Store (build, view, add, drop, move) that the `agenda` and `meeting` comman
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
+from typing import Any, Protocol
 
 from overleg import dates
 from overleg.cases import PRIORITIES, Case
 from overleg.config import Config
-from overleg.errors import InvalidInput, MeetingClosed, MeetingNotFound, OverlegError
-from overleg.store import Action, History, Item, Meeting, Store
+from overleg.errors import (
+    InvalidInput,
+    MeetingClosed,
+    MeetingNotFound,
+    MeetingStarted,
+)
+from overleg.model import Action, History, Item, Meeting
 
 REASON_LABELS: dict[str, str] = {
     "new": "nieuwe aanmelding",
@@ -144,6 +151,28 @@ def time_slots(items: Sequence[Item], config: Config) -> list[Slot]:
 # --- operations on a Store -------------------------------------------------------------
 # Thin: each reads what it needs, checks the meeting's state and makes one logged change.
 
+class AgendaStore(Protocol):
+    """What the agenda operations use of a store: overleg.store.Store is one. A Protocol
+    keeps this module free of the store (and of SQL) while the operations stay typed."""
+
+    def transaction(self) -> AbstractContextManager[object]: ...
+    def meeting(self, on: date) -> Meeting | None: ...
+    def create_meeting(self, on: date) -> Meeting: ...
+    def open_meeting(self) -> Meeting | None: ...
+    def next_planned(self, on_or_after: date) -> Meeting | None: ...
+    def history(self, before: date) -> History: ...
+    def items(self, meeting: Meeting, include_dropped: bool = False) -> list[Item]: ...
+    def replace_items(self, meeting: Meeting, items: Sequence[Item], action: str) -> None: ...
+    def insert_item(self, meeting: Meeting, item: Item, action: str) -> None: ...
+    def update_item(self, meeting: Meeting, item: Item, action: str,
+                    **changes: Any) -> None: ...
+    def reorder(self, meeting: Meeting, case_ids: Sequence[str]) -> None: ...
+    def actions(self, *, status: str | None = "open",
+                case_ids: Sequence[str] | None = None) -> list[Action]: ...
+    def audit(self, action: str, case_id: str | None = None,
+              meeting: date | None = None) -> None: ...
+
+
 @dataclass(frozen=True)
 class AgendaEntry:
     """One agenda line with everything a document or screen needs."""
@@ -170,14 +199,13 @@ def _fmt(on: date) -> str:
 
 def _refuse_closed(meeting: Meeting, what: str) -> None:
     if meeting.status == "closed":
-        raise MeetingClosed(f"de vergadering van {_fmt(meeting.date)} is gesloten; {what}. "
-                            "Heropen haar eerst met 'overleg meeting reopen --reason ...'.")
+        raise MeetingClosed(meeting.date)
 
 
 def _refuse_started(meeting: Meeting, what: str) -> None:
     _refuse_closed(meeting, what)
     if meeting.status == "open":
-        raise OverlegError(f"de vergadering van {_fmt(meeting.date)} is al begonnen; {what}. "
+        raise MeetingStarted(f"de vergadering van {_fmt(meeting.date)} is al begonnen; {what}. "
                            "Dat kan alleen zolang de agenda gepland is.")
 
 
@@ -186,7 +214,7 @@ def _items_from(selected: Sequence[Selected]) -> list[Item]:
             for position, s in enumerate(selected, start=1)]
 
 
-def build_agenda(store: Store, cases: Sequence[Case], on: date, config: Config,
+def build_agenda(store: AgendaStore, cases: Sequence[Case], on: date, config: Config,
                  keep: bool = False) -> tuple[Meeting, bool]:
     """Select and store the planned agenda of `on`; (meeting, True when it replaced one).
 
@@ -233,7 +261,7 @@ def _keep_edits(old: Sequence[Item], selected: Sequence[Selected]) -> list[Item]
     return [replace(item, position=n) for n, item in enumerate(live + gone, start=1)]
 
 
-def agenda_view(store: Store, meeting: Meeting, cases_by_id: Mapping[str, Case],
+def agenda_view(store: AgendaStore, meeting: Meeting, cases_by_id: Mapping[str, Case],
                 config: Config) -> AgendaView:
     """The stored agenda of `meeting` with time slots, cases and their earlier open actions."""
     slots = time_slots(store.items(meeting), config)
@@ -249,7 +277,7 @@ def agenda_view(store: Store, meeting: Meeting, cases_by_id: Mapping[str, Case],
     return AgendaView(meeting, entries, total, _clock(begin + total), total <= config.duur)
 
 
-def _find(store: Store, meeting: Meeting, case_id: str) -> Item:
+def _find(store: AgendaStore, meeting: Meeting, case_id: str) -> Item:
     item = next((i for i in store.items(meeting, include_dropped=True) if i.case_id == case_id),
                 None)
     iso = meeting.date.isoformat()
@@ -263,7 +291,7 @@ def _find(store: Store, meeting: Meeting, case_id: str) -> Item:
     return item
 
 
-def add_to_agenda(store: Store, meeting: Meeting, case: Case, config: Config,
+def add_to_agenda(store: AgendaStore, meeting: Meeting, case: Case, config: Config,
                   reason: str | None, minutes: int | None) -> Item:
     """Put a case on a planned or open agenda, at the end (a dropped item is restored).
 
@@ -296,7 +324,7 @@ def add_to_agenda(store: Store, meeting: Meeting, case: Case, config: Config,
     return next(i for i in store.items(meeting) if i.case_id == case.id)
 
 
-def drop_from_agenda(store: Store, meeting: Meeting, case_id: str) -> None:
+def drop_from_agenda(store: AgendaStore, meeting: Meeting, case_id: str) -> None:
     """Take an item off a planned agenda; it stays dropped when the agenda is rebuilt --keep."""
     _refuse_started(meeting, "punten kunnen niet meer van de agenda")
     item = _find(store, meeting, case_id)
@@ -306,7 +334,7 @@ def drop_from_agenda(store: Store, meeting: Meeting, case_id: str) -> None:
         store.reorder(meeting, rest)
 
 
-def move_on_agenda(store: Store, meeting: Meeting, case_id: str, position: int) -> None:
+def move_on_agenda(store: AgendaStore, meeting: Meeting, case_id: str, position: int) -> None:
     """Move an item of a planned agenda to `position` (1..n); the others shift up or down."""
     _refuse_started(meeting, "de volgorde ligt vast")
     item = _find(store, meeting, case_id)
@@ -321,7 +349,7 @@ def move_on_agenda(store: Store, meeting: Meeting, case_id: str, position: int) 
         store.audit("agenda.move", case_id, meeting.date)
 
 
-def meeting_for(store: Store, on: date) -> Meeting:
+def meeting_for(store: AgendaStore, on: date) -> Meeting:
     """The stored meeting of `on`, or MeetingNotFound saying how to build its agenda."""
     meeting = store.meeting(on)
     if meeting is None:
@@ -330,7 +358,7 @@ def meeting_for(store: Store, on: date) -> Meeting:
     return meeting
 
 
-def default_date(store: Store, config: Config) -> date:
+def default_date(store: AgendaStore, config: Config) -> date:
     """What a command without --date means: the open meeting, else the next planned one,
     else the next date of the schedule, else today (all on or after today)."""
     if (meeting := store.open_meeting()) is not None:

@@ -1,8 +1,7 @@
-"""overleg.toml -> frozen dataclasses, and finding the workspace it belongs to."""
+"""overleg.toml -> frozen dataclasses (the workspace around it: overleg.workspace)."""
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -11,9 +10,8 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from overleg.errors import ConfigError, InvalidInput, OverlegError, WorkspaceNotFound
+from overleg.errors import ConfigError, InvalidInput, OverlegError
 
-CONFIG_NAME = "overleg.toml"
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
 
 _KEYS: dict[str, set[str]] = {
@@ -72,35 +70,6 @@ class Config:
         return partner.naam if partner else code
 
 
-@dataclass(frozen=True)
-class Workspace:
-    root: Path
-    config: Config
-
-    @property
-    def cases_dir(self) -> Path:
-        return self.root / self.config.casussen
-
-    @property
-    def db_path(self) -> Path:
-        return self.root / "overleg.db"
-
-    @property
-    def templates_dir(self) -> Path:
-        return self.root / "templates"
-
-    @property
-    def out_dir(self) -> Path:
-        return self.root / "uit"
-
-    def rel(self, path: Path) -> str:
-        """A path as the user sees it: relative to the workspace where possible."""
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
-
-
 def match_code(code: str, known: Iterable[str]) -> str:
     """`code` as one of the `known` agency codes, exactly as written or else whatever its
     letter case, or InvalidInput."""
@@ -115,32 +84,6 @@ def match_code(code: str, known: Iterable[str]) -> str:
                        f"Bekend: {', '.join(known)}.")
 
 
-def find_workspace(explicit: Path | None = None, cwd: Path | None = None) -> Path:
-    """The workspace folder: -w, else $OVERLEG_WORKSPACE, else the nearest overleg.toml upwards."""
-    chosen = explicit or (Path(env) if (env := os.environ.get("OVERLEG_WORKSPACE")) else None)
-    if chosen is not None:
-        if not (chosen / CONFIG_NAME).is_file():
-            raise WorkspaceNotFound(
-                f"'{chosen}' is geen werkmap van overleg: {CONFIG_NAME} ontbreekt. "
-                f"Maak er een met 'overleg init {chosen}'."
-            )
-        return chosen.resolve()
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
-    raise WorkspaceNotFound(
-        f"geen {CONFIG_NAME} gevonden in '{here}' of een map daarboven. "
-        "Maak een werkmap met 'overleg init' of kies er een met -w PAD."
-    )
-
-
-def load_workspace(explicit: Path | None = None) -> Workspace:
-    """Find the workspace and read its configuration."""
-    root = find_workspace(explicit)
-    return Workspace(root, load_config(root / CONFIG_NAME))
-
-
 def load_config(path: Path) -> Config:
     """Read and validate overleg.toml; errors name the file and line."""
     try:
@@ -153,7 +96,7 @@ def load_config(path: Path) -> Config:
     return parse_config(text, path.name)
 
 
-def parse_config(text: str, name: str = CONFIG_NAME) -> Config:
+def parse_config(text: str, name: str = "overleg.toml") -> Config:
     """Validate the text of an overleg.toml."""
     try:
         data = tomllib.loads(text)
@@ -309,30 +252,3 @@ class _Validator:
             starttls=starttls,
             gebruiker=self.text("mail", m, "gebruiker") if gebruiker is not None else None,
         )
-
-
-def package_dir(name: str) -> Path:
-    """A folder shipped with overleg (templates, examples): in the wheel, else the repository."""
-    here = Path(__file__).resolve().parent
-    installed = here / name
-    return installed if installed.is_dir() else here.parent / name
-
-
-def init_workspace(path: Path, example: bool = False) -> list[Path]:
-    """Create a new workspace at `path`; with `example`, a copy of the example workspace."""
-    import shutil
-
-    target = path / CONFIG_NAME
-    if target.exists():
-        raise OverlegError(f"in '{path}' staat al een {CONFIG_NAME}; er is niets veranderd.")
-    path.mkdir(parents=True, exist_ok=True)
-    created = [target, path / "casussen", path / "templates"]
-    if example:
-        source = package_dir("examples")
-        shutil.copyfile(source / CONFIG_NAME, target)
-        shutil.copytree(source / "casussen", path / "casussen", dirs_exist_ok=True)
-    else:
-        shutil.copyfile(Path(__file__).parent / "data" / CONFIG_NAME, target)
-        (path / "casussen").mkdir(exist_ok=True)
-    (path / "templates").mkdir(exist_ok=True)
-    return created

@@ -12,9 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from overleg.cases import Case, load_cases
-from overleg.config import Workspace, init_workspace, load_workspace
+from overleg.casecache import load_cases
+from overleg.cases import Case
 from overleg.store import Store
+from overleg.workspace import Workspace, init_workspace, load_workspace
 
 if TYPE_CHECKING:
     from overleg.documents import Sources
@@ -152,8 +153,9 @@ def _sources(ws: Workspace, store: Store) -> Sources:
 
 
 def _documents(ws: Workspace, store: Store, out_dir: Path) -> list[tuple[str, Path]]:
-    from overleg.documents import Request, disclose, mail_drafts
-    from overleg.render import write_output
+    from overleg.documents import Request, disclose
+    from overleg.files import write_output
+    from overleg.mailing import mail_drafts
     from overleg.schedule import series_calendar
 
     meeting = store.meeting(SECOND)

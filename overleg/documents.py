@@ -18,6 +18,7 @@ No other module renders a per-partner document: tests/test_disclosure.py walks
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -31,10 +32,10 @@ if TYPE_CHECKING:
 
     from overleg.agenda import AgendaView
     from overleg.cases import Case
-    from overleg.config import Workspace
-    from overleg.mail import Batch, Outgoing
     from overleg.meeting import Minutes
-    from overleg.store import Action, Disclosure, Meeting, Store
+    from overleg.model import Action, Disclosure, Meeting
+    from overleg.store import Store
+    from overleg.workspace import Workspace
 
 TEXT_FORMATS = frozenset(("md", "html", "txt", "csv", "json"))
 
@@ -88,7 +89,7 @@ class Sources:
 class Request:
     """One document: its kind, format, recipient (None: the chair) and meeting."""
 
-    kind: str  # agenda | minutes | actions | mail | inzage
+    kind: str  # agenda | minutes | actions | mail | inzage | export
     fmt: str
     partner: str | None = None
     meeting: Meeting | None = None
@@ -102,6 +103,9 @@ class Produced:
     addresses: tuple[str, ...] = ()
     message: EmailMessage | None = None
     count: int | None = None  # how many records (actions) it lists, where that is told
+    # Content whose producer cleaned it value by value (the export: its hashes stay whole,
+    # its csv is a zip of many files): the gate passes it as it would a docx.
+    precleaned: bool = False
 
 
 @dataclass(frozen=True)
@@ -137,8 +141,7 @@ def formats_of(kind: str) -> tuple[str, ...]:
 
 def disclose(src: Sources, request: Request, output: Path | None = None) -> Disclosed:
     """Make the document of `request` for its recipient, register it, write it to `output`."""
-    from overleg.privacy import clean
-    from overleg.render import write_output
+    from overleg.files import write_output
 
     make = PRODUCERS.get((request.kind, request.fmt))
     if make is None:
@@ -154,10 +157,9 @@ def disclose(src: Sources, request: Request, output: Path | None = None) -> Disc
                                     f"{case_id} bevatten, waarin {request.partner} geen "
                                     "partner is. Er is niets gemaakt.")
     content = produced.content
-    if request.fmt in TEXT_FORMATS:
+    if request.fmt in TEXT_FORMATS and not produced.precleaned:
         text = content if isinstance(content, str) else content.decode("utf-8")
-        # CRLF stays where a format has it (csv for Excel); a lone CR goes with the controls
-        data = "\r\n".join(clean(part) for part in text.split("\r\n")).encode("utf-8")
+        data = clean_text(text).encode("utf-8")
     else:  # binary formats: their producers build from cleaned strings
         data = content if isinstance(content, bytes) else content.encode("utf-8")
     config = src.ws.config
@@ -173,6 +175,14 @@ def disclose(src: Sources, request: Request, output: Path | None = None) -> Disc
         if output is not None:
             write_output(output, data)
     return Disclosed(data, produced.cases, row, output, produced.message, produced.count)
+
+
+def clean_text(text: str) -> str:
+    """A text document as it may leave: controls stripped, BSNs masked. CRLF stays where a
+    format has it (csv for Excel); a lone CR goes with the controls."""
+    from overleg.privacy import clean
+
+    return "\r\n".join(clean(part) for part in text.split("\r\n"))
 
 
 def _audit_action(request: Request) -> str:
@@ -367,34 +377,6 @@ def _clean(text: str) -> str:
     return clean(text)
 
 
-def mail_drafts(src: Sources, meeting: Meeting, of: str, folder: Path) -> Batch:
-    """Every partner's e-mail of a mailing (`of`: agenda or minutes) as an .eml draft in
-    `folder`, each through the gate; partners without an address are not reached."""
-    from overleg.mail import Batch, Outgoing
-
-    reached, not_reached = mail_recipients(src, meeting, of)
-    stem = f"{'agenda' if of == 'agenda' else 'verslag'}-{meeting.date.isoformat()}"
-    messages = []
-    for code in reached:
-        done = disclose(src, Request("mail", "eml", code, meeting, {"of": of}),
-                        folder / f"{stem}-{code}.eml")
-        assert done.message is not None
-        messages.append(Outgoing(code, src.ws.config.partners[code].email, done.message,
-                                 done.path, done))
-    return Batch(meeting, of, messages, not_reached)
-
-
-def record_delivery(store: Store, outgoing: Outgoing, meeting: Meeting, of: str) -> None:
-    """A message the server accepted: the mailing (for re-send warnings) and its own row in
-    the register (format `smtp`, the addresses it went to), in one transaction."""
-    from overleg.mail import sent_bytes
-
-    assert outgoing.disclosed is not None, "a sent message was drafted through the gate"
-    with store.transaction():
-        store.record_mailing(meeting, of, outgoing.partner, outgoing.recipients)
-        record_sent(store, outgoing.disclosed, outgoing.recipients,
-                    sent_bytes(outgoing.message), of)
-
 
 # --- access requests (inzage) ---------------------------------------------------------------
 
@@ -413,3 +395,84 @@ def _inzage(src: Sources, request: Request) -> Produced:
     else:
         content = render_package(src.ws, package, request.fmt)
     return Produced(content, package.case_ids)
+
+
+# --- export: the whole register ---------------------------------------------------------------
+
+# What a partner's export holds: the rows of its cases, the meetings they belong to and the
+# mailings it received. Not the audit log, attendance, the register or access requests
+# (those are not the partner's), nor reopenings (their reason is free text about a meeting).
+_CASE_TABLES = ("agenda_items", "entries", "reviews", "actions", "writebacks")
+_DIGEST = re.compile("[0-9a-f]{64}")
+PARTNER_TABLES = ("meetings", *_CASE_TABLES, "mailings")
+
+
+def scoped_export(src: Sources, partner: str | None) -> dict[str, list[dict[str, Any]]]:
+    """Every table of meeting data (the chair), or what `partner` may see of it: only rows of
+    cases it is (still) a partner of, and only the meetings and mailings those concern."""
+    if partner is None:
+        return src.store.dump()
+    tables = src.store.dump(PARTNER_TABLES)
+    for name in _CASE_TABLES:
+        tables[name] = [r for r in tables[name] if may_see(partner, src.cases.get(r["case_id"]))]
+    tables["mailings"] = [r for r in tables["mailings"] if r["partner"] == partner]
+    used = {r.get(key) for name in (*_CASE_TABLES, "mailings") for r in tables[name]
+            for key in ("meeting_id", "done_meeting_id")}
+    tables["meetings"] = [r for r in tables["meetings"] if r["id"] in used]
+    return tables
+
+
+def _export_cases(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> tuple[str, ...]:
+    """Every case id an export holds: in a case_id column, a register row or a request."""
+    import json
+
+    found = [r["case_id"] for rows in tables.values() for r in rows if r.get("case_id")]
+    found += [c for r in tables.get("disclosures", ()) for c in json.loads(r["cases"])]
+    found += [c for r in tables.get("access_requests", ()) for c in json.loads(r["cases"])]
+    return tuple(sorted(set(found)))
+
+
+@producer("export", "json", "csv")
+def _export(src: Sources, request: Request) -> Produced:
+    """The whole register as stored, for a successor chair, the FG or a migration: json is one
+    file `{table: [rows]}`, csv a .zip of one `;`-separated CSV per table (for Excel)."""
+    import json
+
+    tables = scoped_export(src, request.partner)
+    rows = sum(len(t) for t in tables.values())
+    cleaned = {name: [{k: _export_value(k, v) for k, v in r.items()} for r in table]
+               for name, table in tables.items()}
+    content = (json.dumps(cleaned, ensure_ascii=False, indent=2) + "\n"
+               if request.fmt == "json" else _csv_zip(src, cleaned))
+    return Produced(content, _export_cases(tables), count=rows, precleaned=True)
+
+
+def _export_value(column: str, value: Any) -> Any:
+    """A value as it may leave: text cleaned as the gate cleans a document, but for the hash
+    chain's and the register's SHA-256 digests. Their digits can look like a BSN by chance
+    (about one digest in a hundred), and a masked hash is a broken chain for whoever imports it."""
+    from overleg.privacy import clean
+
+    if not isinstance(value, str):
+        return value
+    if column in ("hash", "sha256") and _DIGEST.fullmatch(value):
+        return value
+    return clean(value)
+
+
+def _csv_zip(src: Sources, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> bytes:
+    """One CSV per table (BOM, `;`, CRLF, as the action register's) of cleaned values, zipped;
+    each file dated today, so that equal data zips to equal bytes."""
+    import io
+    import zipfile
+
+    from overleg.spreadsheet import csv_text
+
+    out = io.BytesIO()
+    stamp = (src.today.year, src.today.month, src.today.day, 0, 0, 0)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, rows in tables.items():
+            headers = src.store.columns(name)
+            text = csv_text(headers, [[r.get(h) for h in headers] for r in rows])
+            archive.writestr(zipfile.ZipInfo(f"{name}.csv", stamp), text, zipfile.ZIP_DEFLATED)
+    return out.getvalue()

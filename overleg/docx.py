@@ -23,9 +23,10 @@ from overleg.privacy import clean
 if TYPE_CHECKING:
     from overleg.agenda import AgendaEntry, AgendaView
     from overleg.cases import Case
-    from overleg.config import Config, Partner, Workspace
+    from overleg.config import Config, Partner
     from overleg.meeting import Minutes, MinutesItem
-    from overleg.store import Action
+    from overleg.model import Action
+    from overleg.workspace import Workspace
 
 FONT = "Arial"
 ACCENT = (0x1F, 0x3A, 0x5F)  # dark blue for headings

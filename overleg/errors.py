@@ -1,12 +1,25 @@
-"""The few typed errors the core raises; the CLI turns them into Dutch messages."""
+"""The few typed errors the core raises, and the exit codes; the CLI turns errors into
+Dutch messages and codes in one place (overleg.cli.app)."""
 
 from __future__ import annotations
+
+from datetime import date
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Every exit code overleg uses."""
+
+    SUCCESS = 0
+    ERROR = 1  # a user or data error, said in a message
+    USAGE = 2  # the command line itself is wrong
+    INTERRUPTED = 130  # Ctrl-C
 
 
 class OverlegError(Exception):
     """A user or data error with a Dutch message fit to show as is."""
 
-    exit_code = 1
+    exit_code = ExitStatus.ERROR
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -46,6 +59,44 @@ class MeetingNotFound(OverlegError):
 
 class MeetingClosed(OverlegError):
     """A closed meeting is read-only until it is reopened."""
+
+    def __init__(self, day: date) -> None:
+        super().__init__(f"de vergadering van {day:%d-%m-%Y} is gesloten en kan niet meer "
+                         "worden gewijzigd. Heropen haar met 'overleg meeting reopen "
+                         "--reason ...'.")
+        self.day = day
+
+
+class MeetingStillOpen(OverlegError):
+    """Another meeting is open where none may be (start, reopen)."""
+
+
+class MeetingStarted(OverlegError):
+    """The agenda of a meeting that has started can no longer be rebuilt or reordered."""
+
+
+class WorkspaceExists(OverlegError):
+    """`init` in a folder that already holds an overleg.toml."""
+
+
+class ActionNotFound(OverlegError):
+    """No action with that number."""
+
+
+class TemplateError(OverlegError):
+    """A template cannot be found, read or rendered (named as templates/NAME:LINE)."""
+
+
+class MailError(OverlegError):
+    """The mail server cannot be reached, refuses us, or would be reached unsafely."""
+
+
+class InputEnded(OverlegError):
+    """Standard input ended before every question was answered."""
+
+
+class AccessRequestClosed(OverlegError):
+    """An access request that is closed cannot change."""
 
 
 class InvalidInput(OverlegError):

@@ -21,19 +21,21 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from overleg import dates
-from overleg.errors import CaseNotFound, InvalidInput, OverlegError
+from overleg.errors import AccessRequestClosed, CaseNotFound, InvalidInput
 
 if TYPE_CHECKING:
     from overleg.cases import Case
-    from overleg.config import Config, Workspace
-    from overleg.store import AccessRequest, Action, Disclosure, Meeting, Store
+    from overleg.config import Config
+    from overleg.model import AccessRequest, Action, Disclosure, Meeting
+    from overleg.store import Store
+    from overleg.workspace import Workspace
 
 TERM_MONTHS = 1  # the term of an answer, from receipt
 MAX_MONTHS = 3  # the longest extension, from receipt
 
 MEETING_STATES = {"planned": "gepland", "open": "bezig", "closed": "gehouden"}
 _DOCUMENTS = {"agenda": "agenda", "minutes": "verslag", "actions": "actielijst",
-              "inzage": "inzageoverzicht"}
+              "inzage": "inzageoverzicht", "export": "gegevensexport"}
 
 
 # --- the package -------------------------------------------------------------------------
@@ -366,8 +368,8 @@ def extend_request(store: Store, number: int, until: date, reason: str) -> Acces
     """Extend the term of request `number` to `until` (at most three months after receipt)."""
     request = store.access_request(number)
     if request.status != "open":
-        raise OverlegError(f"inzageverzoek #{number} is al afgesloten en kan niet meer worden "
-                           "verlengd.")
+        raise AccessRequestClosed(f"inzageverzoek #{number} is al afgesloten en kan niet meer "
+                                  "worden verlengd.")
     if not reason.strip():
         raise InvalidInput("geef met --reason aan waarom de termijn wordt verlengd; de "
                            "betrokkene moet die reden horen.")
@@ -387,7 +389,7 @@ def close_request(store: Store, number: int) -> AccessRequest:
     """Close request `number` (answered)."""
     request = store.access_request(number)
     if request.status != "open":
-        raise OverlegError(f"inzageverzoek #{number} is al afgesloten.")
+        raise AccessRequestClosed(f"inzageverzoek #{number} is al afgesloten.")
     return store.close_access_request(request)
 
 

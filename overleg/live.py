@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING
 
 from overleg import dates
 from overleg.cases import STATUSES, Case
-from overleg.config import Workspace, match_code
+from overleg.config import match_code
 from overleg.errors import CaseNotFound, InvalidDate, InvalidInput
-from overleg.store import Meeting, Store
+from overleg.model import Meeting
+from overleg.store import Store
+from overleg.workspace import Workspace
 
 if TYPE_CHECKING:
     from overleg.agenda import AgendaEntry

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from overleg.config import Config, MailConfig
-from overleg.errors import OverlegError
+from overleg.errors import MailError
+from overleg.model import Action, Meeting
 from overleg.privacy import clean
-from overleg.store import Action, Meeting
 
 if TYPE_CHECKING:
     from overleg.documents import Disclosed
@@ -107,16 +107,16 @@ def send_all(messages: Sequence[Outgoing], mail: MailConfig, password: str | Non
     import ssl
 
     if not mail.starttls and not is_loopback(mail.smtp_host):
-        raise OverlegError(f"verzenden zonder STARTTLS naar '{mail.smtp_host}' is geweigerd: "
+        raise MailError(f"verzenden zonder STARTTLS naar '{mail.smtp_host}' is geweigerd: "
                            "zonder versleuteling alleen naar een server op dit apparaat "
                            "(localhost). Zet starttls = true in [mail].")
     if mail.gebruiker and not password:
-        raise OverlegError("geen wachtwoord: zet $OVERLEG_SMTP_PASSWORD. "
+        raise MailError("geen wachtwoord: zet $OVERLEG_SMTP_PASSWORD. "
                            "Er is niets verzonden.")
     try:
         smtp = smtplib.SMTP(mail.smtp_host, mail.smtp_port, timeout=30)
     except OSError as exc:
-        raise OverlegError(f"geen verbinding met de mailserver {mail.smtp_host}:"
+        raise MailError(f"geen verbinding met de mailserver {mail.smtp_host}:"
                            f"{mail.smtp_port} ({exc}). Er is niets verzonden.") from None
     results: list[Delivery] = []
     try:
@@ -125,7 +125,7 @@ def send_all(messages: Sequence[Outgoing], mail: MailConfig, password: str | Non
             try:
                 smtp.starttls(context=ssl.create_default_context())
             except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
-                raise OverlegError(f"de mailserver {mail.smtp_host} biedt geen veilige "
+                raise MailError(f"de mailserver {mail.smtp_host} biedt geen veilige "
                                    f"verbinding (STARTTLS: {exc}). Er is niets verzonden."
                                    ) from None
             smtp.ehlo()
@@ -133,7 +133,7 @@ def send_all(messages: Sequence[Outgoing], mail: MailConfig, password: str | Non
             try:
                 smtp.login(mail.gebruiker, password)
             except smtplib.SMTPException as exc:
-                raise OverlegError(f"inloggen op de mailserver mislukt ({_server_said(exc)}). "
+                raise MailError(f"inloggen op de mailserver mislukt ({_server_said(exc)}). "
                                    "Controleer 'gebruiker' in [mail] en $OVERLEG_SMTP_PASSWORD. "
                                    "Er is niets verzonden.") from None
         for outgoing in messages:

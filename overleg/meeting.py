@@ -8,16 +8,19 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from overleg import dates
-from overleg.cases import STATUSES, Case, CaseSet, write_back
-from overleg.config import Config, Workspace
+from overleg.cases import STATUSES, Case, CaseSet
+from overleg.config import Config
 from overleg.errors import (
     InvalidInput,
     MeetingClosed,
     MeetingNotFound,
-    OverlegError,
+    MeetingStillOpen,
     StaleCaseFile,
 )
-from overleg.store import Action, Attendance, Entry, Meeting, Review, Store
+from overleg.frontmatter import write_back
+from overleg.model import Action, Attendance, Entry, Meeting, Review
+from overleg.store import Store
+from overleg.workspace import Workspace
 
 if TYPE_CHECKING:
     from overleg.agenda import AgendaEntry
@@ -30,10 +33,7 @@ def current_meeting(store: Store) -> Meeting:
         latest = max(store.meetings(), key=lambda m: m.date, default=None)
         if latest is not None and latest.status == "closed":
             # Right after `close` the chair most likely means that meeting: say it is read-only.
-            raise MeetingClosed(f"de vergadering van {dates.fmt(latest.date)} is gesloten en kan "
-                                "niet meer worden gewijzigd. Heropen haar met 'overleg meeting "
-                                "reopen --reason ...' of start een nieuwe met 'overleg meeting "
-                                "start'.")
+            raise MeetingClosed(latest.date)
         raise MeetingNotFound("er is geen open vergadering. Start er een met "
                               "'overleg meeting start'.")
     return meeting
@@ -46,16 +46,15 @@ def start_meeting(store: Store, ws: Workspace, cases: Sequence[Case],
 
     other = store.open_meeting()
     if other is not None and other.date != on:
-        raise OverlegError(f"de vergadering van {dates.fmt(other.date)} is nog open. Sluit die "
-                           "eerst met 'overleg meeting close'.")
+        raise MeetingStillOpen(f"de vergadering van {dates.fmt(other.date)} is nog open. Sluit "
+                               "die eerst met 'overleg meeting close'.")
     meeting = store.meeting(on)
     built = False
     if meeting is None:
         meeting, _ = build_agenda(store, cases, on, ws.config)
         built = True
     if meeting.status == "closed":
-        raise MeetingClosed(f"de vergadering van {dates.fmt(on)} is al gesloten. Heropen haar "
-                            "met 'overleg meeting reopen --reason ...'.")
+        raise MeetingClosed(on)
     if meeting.status == "planned":
         meeting = store.set_meeting_status(meeting, "open", "meeting.start")
         if ws.config.geheimhouding:
@@ -207,7 +206,7 @@ def close_meeting(store: Store, ws: Workspace, case_set: CaseSet) -> CloseResult
 
 
 def _text(value: object) -> str:
-    from overleg.cases import format_value
+    from overleg.frontmatter import format_value
 
     return format_value(value)
 
@@ -217,8 +216,8 @@ def reopen_meeting(store: Store, reason: str) -> Meeting:
     if not reason.strip():
         raise InvalidInput("geef met --reason op waarom de vergadering wordt heropend.")
     if (open_one := store.open_meeting()) is not None:
-        raise OverlegError(f"de vergadering van {dates.fmt(open_one.date)} is nog open; "
-                           "sluit die eerst.")
+        raise MeetingStillOpen(f"de vergadering van {dates.fmt(open_one.date)} is nog open; "
+                               "sluit die eerst.")
     meeting = store.latest_closed()
     if meeting is None:
         raise MeetingNotFound("er is geen gesloten vergadering om te heropenen.")
@@ -338,3 +337,19 @@ def _earlier_as_at(action: Action, meeting: Meeting,
     if not done_after:
         return None  # finished before this meeting
     return replace(action, status="open", done_at=None, done_meeting_id=None, done_comment=None)
+
+
+def closed_meeting(store: Store, day: date | None) -> Meeting:
+    """The meeting of `day` (what the minutes and mail are about), else the most recent
+    closed one."""
+    if day is not None:
+        found = store.meeting(day)
+        if found is None:
+            raise MeetingNotFound(f"er is geen vergadering op {dates.fmt(day)}. "
+                                  "Zie 'overleg meeting list'.")
+        return found
+    meeting = store.latest_closed()
+    if meeting is None:
+        raise MeetingNotFound("er is nog geen gesloten vergadering. Sluit de vergadering met "
+                              "'overleg meeting close' of kies er een met --date.")
+    return meeting

@@ -1,4 +1,4 @@
-"""Documents from Jinja templates: the environment, its filters, per-partner views, output files.
+"""Documents from Jinja templates: the environment, its filters, per-partner views.
 
 Templates come from the workspace's `templates/` first, then the built-in ones. Case
 text only ever reaches a template as a value: it is printed as written (never rendered
@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from overleg import dates
-from overleg.config import Config, Workspace, package_dir
+from overleg.config import Config
 from overleg.documents import partner_actions, partner_agenda, partner_minutes
-from overleg.errors import InvalidInput, OverlegError
+from overleg.errors import InvalidInput, OverlegError, TemplateError
 from overleg.privacy import clean
+from overleg.workspace import Workspace, package_dir
 
 __all__ = ["partner_actions", "partner_agenda", "partner_minutes"]  # the gate's, re-exported
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
     from overleg.agenda import AgendaView
     from overleg.meeting import Minutes
-    from overleg.store import Action
+    from overleg.model import Action
 
 FORMATS = ("md", "html", "txt")
 
@@ -122,22 +123,22 @@ def render_template(ws: Workspace, name: str, context: dict[str, Any]) -> str:
     try:
         template = env.get_template(name)
     except jinja2.TemplateSyntaxError as exc:
-        raise OverlegError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message} "
+        raise TemplateError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message} "
                            "(fout in het sjabloon)") from None
     except jinja2.TemplateNotFound:
-        raise OverlegError(f"sjabloon templates/{name} bestaat niet") from None
+        raise TemplateError(f"sjabloon templates/{name} bestaat niet") from None
     except UnicodeDecodeError:
-        raise OverlegError(f"templates/{name}: het sjabloon is geen UTF-8-tekst; sla het op "
+        raise TemplateError(f"templates/{name}: het sjabloon is geen UTF-8-tekst; sla het op "
                            "als UTF-8") from None
     try:
         return template.render(context)
     except OverlegError:
         raise
     except jinja2.TemplateSyntaxError as exc:  # in a template it includes or extends
-        raise OverlegError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message} "
+        raise TemplateError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message} "
                            "(fout in het sjabloon)") from None
     except Exception as exc:  # the template's own code failed: 1/0, an undefined name, ...
-        raise OverlegError(f"{_template_frame(env, exc, name)}: {_template_detail(exc)} "
+        raise TemplateError(f"{_template_frame(env, exc, name)}: {_template_detail(exc)} "
                            "(fout in het sjabloon)") from None
 
 
@@ -182,25 +183,6 @@ def render_agenda(ws: Workspace, view: AgendaView, fmt: str, partner: str | None
         "vandaag": dates.today(),
     }
     return render_template(ws, f"agenda.{fmt}", context)
-
-
-def _make_dirs(folder: Path) -> None:
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for path in reversed(missing):
-        path.mkdir(mode=0o700, exist_ok=True)
-
-
-def write_output(path: Path, text: str | bytes) -> Path:
-    """Write a document atomically, readable by the owner only (missing folders made 0700)."""
-    from overleg.cases import atomic_write
-
-    _make_dirs(path.parent)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    atomic_write(path, data, mode=0o600)
-    return path
 
 
 # --- minutes and action lists ------------------------------------------------------------

@@ -27,7 +27,7 @@ _TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 
 
 @dataclass(frozen=True)
-class Slot:
+class Occurrence:
     """One meeting: its date and its start and end (begintijd + duur)."""
 
     day: date
@@ -48,14 +48,14 @@ def require_schema(config: Config) -> str:
     return config.schema
 
 
-def upcoming(config: Config, start: date, count: int) -> list[Slot]:
+def upcoming(config: Config, start: date, count: int) -> list[Occurrence]:
     """The next `count` meetings on or after `start`."""
     schema = require_schema(config)
     length = timedelta(minutes=config.duur)
     slots = []
     for day in dates.meeting_dates(schema, start, count):
         begin = datetime.combine(day, config.begintijd)
-        slots.append(Slot(day, begin, begin + length))
+        slots.append(Occurrence(day, begin, begin + length))
     return slots
 
 

@@ -1,7 +1,8 @@
 """Spreadsheets in and out: case files from an .xlsx or .csv table, the action register as one.
 
 Reading: the first row holds the column names (the front-matter keys), every further row is
-one case; problems are findings `FILE:ROW: message`, ROW as the spreadsheet shows it.
+one case (its text made by overleg.frontmatter.case_text); problems are findings
+`FILE:ROW: message`, ROW as the spreadsheet shows it.
 Writing: `.xlsx` with real date cells, or `;`-separated UTF-8 `.csv` that Dutch Excel opens.
 """
 
@@ -9,39 +10,26 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from overleg import dates
-from overleg.cases import ID_RE, REQUIRED, Case, Finding, atomic_write, parse_case
-from overleg.errors import InvalidDate, InvalidInput
+from overleg.cases import ID_RE, REQUIRED, Case, Finding, parse_case
+from overleg.errors import InvalidInput
+from overleg.files import atomic_write
+from overleg.frontmatter import COLUMNS, Cell, blank_cell, case_text, cell_text
 from overleg.privacy import clean
 
 if TYPE_CHECKING:
-    from overleg.config import Workspace
-    from overleg.store import Action
-
-Cell = str | int | float | bool | date | datetime | None
-
-# The columns of an import, in the order they are written into the front matter; `vraag`
-# and `situatie` become sections of the Markdown body instead, `toezicht.einde` and
-# `toezicht.voorwaarden` the nested `toezicht:` block.
-COLUMNS = (
-    "id", "initialen", "geboortejaar", "wijk", "thema", "status", "prioriteit", "aangemeld_op",
-    "aangemeld_door", "regie", "regisseur", "partners", "geinformeerd",
-    "reden_niet_geinformeerd", "bespreken", "agenda", "verzoek_door", "minuten",
-    "toezicht.einde", "toezicht.voorwaarden", "afgesloten_op", "vraag", "situatie",
-)
-LIST_COLUMNS = frozenset(("thema", "partners", "toezicht.voorwaarden"))
-DATE_COLUMNS = frozenset(("aangemeld_op", "bespreken", "toezicht.einde", "afgesloten_op"))
-SECTIONS = (("situatie", "Situatie"), ("vraag", "Vraag aan het overleg"))
-_PLAIN = re.compile(r"[^\W_][\w.()/+& '-]*", re.UNICODE)  # safe unquoted in YAML
+    from overleg.cases import CaseSet
+    from overleg.model import Action
+    from overleg.store import Store
+    from overleg.workspace import Workspace
 
 
 # --- reading a table --------------------------------------------------------------------
@@ -76,7 +64,7 @@ def read_table(path: Path, shown: str) -> Sheet:
                            "bestand in Excel op als .xlsx of als CSV UTF-8.")
     else:
         raise InvalidInput(f"{shown}: kies een .xlsx- of .csv-bestand (niet '{path.suffix}').")
-    rows = [(number, cells) for number, cells in rows if any(not _blank(c) for c in cells)]
+    rows = [(number, cells) for number, cells in rows if any(not blank_cell(c) for c in cells)]
     if not rows:
         raise InvalidInput(f"{shown}: het bestand is leeg. De eerste rij moet de kolomnamen "
                            f"bevatten ({', '.join(COLUMNS[:6])}, ...).")
@@ -129,76 +117,6 @@ def _delimiter(text: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def _blank(cell: Cell) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-# --- a row -> a case file -----------------------------------------------------------------
-
-def _text(cell: Cell) -> str:
-    """A cell as front-matter text: numbers without '.0', booleans ja/nee, dates ISO."""
-    if cell is None:
-        return ""
-    if isinstance(cell, bool):
-        return "ja" if cell else "nee"
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, datetime):
-        return cell.date().isoformat()
-    if isinstance(cell, date):
-        return cell.isoformat()
-    return str(cell).replace("\r\n", "\n").strip()
-
-
-def _date_text(cell: Cell) -> str:
-    """A date cell, or text in any form parse_strict takes, as ISO; anything else as it is
-    (the case parser then reports it, with every other problem of the row)."""
-    if isinstance(cell, datetime):
-        return cell.date().isoformat()
-    if isinstance(cell, date):
-        return cell.isoformat()
-    try:
-        return dates.parse_strict(_text(cell)).isoformat()
-    except InvalidDate:
-        return _text(cell)
-
-
-def yaml_scalar(text: str) -> str:
-    """Text as a YAML scalar: plain when that is safe, else double-quoted (JSON is valid YAML)."""
-    if _PLAIN.fullmatch(text) and not text.endswith(" "):
-        return text
-    return json.dumps(text, ensure_ascii=False)
-
-
-def case_text(values: Mapping[str, Cell]) -> str:
-    """The Markdown case file for one row: front matter in COLUMNS order, then the sections."""
-    lines = ["---"]
-    for column in COLUMNS:
-        if column in dict(SECTIONS) or _blank(values.get(column)):
-            continue
-        cell = values[column]
-        if column in DATE_COLUMNS:
-            text = yaml_scalar(_date_text(cell))
-        elif column in LIST_COLUMNS:
-            items = [i.strip() for i in re.split(r"[,;\n]", _text(cell)) if i.strip()]
-            text = "[" + ", ".join(yaml_scalar(i) for i in items) + "]"
-        else:
-            text = yaml_scalar(_text(cell))
-        parent, _, key = column.rpartition(".")
-        if parent and f"{parent}:" not in lines:
-            lines.append(f"{parent}:")
-        lines.append(f"  {key}: {text}" if parent else f"{column}: {text}")
-    lines.append("---")
-    initialen = " ".join(_text(values.get("initialen")).split())  # one heading line
-    year = _text(values.get("geboortejaar"))
-    lines.append(f"# {initialen} ({year})" if year else f"# {initialen}")
-    for column, heading in SECTIONS:
-        lines += ["", f"## {heading}"]
-        if body := _text(values.get(column)):
-            lines.append(body)
-    return "\n".join(lines) + "\n"
-
-
 # --- an import plan ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -242,7 +160,7 @@ def plan_import(ws: Workspace, path: Path, shown: str, existing: Iterable[str]) 
     seen: dict[str, int] = {}  # id (any letter case: one file on Windows/macOS) -> row
     for number, cells in sheet.rows:
         values = {c: cell for c, cell in zip(sheet.columns, cells, strict=False) if c in COLUMNS}
-        case_id = _text(values.get("id"))
+        case_id = cell_text(values.get("id"))
         if not case_id:
             plan.findings.append(Finding(shown, number, "de kolom 'id' is leeg; elke casus "
                                                         "heeft een id (bijv. 2026-042)"))
@@ -407,3 +325,16 @@ def export_actions(actions: Sequence[Action], on: date, fmt: str | None,
     if output is None:
         return csv_text(ACTION_HEADERS, rows, bom=False, newline="\n").encode("utf-8")
     return csv_text(ACTION_HEADERS, rows).encode("utf-8")
+
+
+def import_cases(ws: Workspace, store: Store, case_set: CaseSet, path: Path, shown: str,
+                 write: bool) -> tuple[ImportPlan, list[Path]]:
+    """`cases import`: plan every row against the folder; with `write`, create the good
+    ones (each logged as created). Returns the plan and the files written."""
+    existing = {c.id for c in case_set.cases} | {f.case_id for f in case_set.findings}
+    plan = plan_import(ws, path, shown, existing - {""})
+    written = write_import(plan) if write else []
+    for new in plan.create:
+        if new.path in written:
+            store.log_case_created(new.case.id, "import")
+    return plan, written

@@ -1,9 +1,10 @@
-"""The SQLite store: schema migrations, queries and the append-only audit log.
+"""The SQLite store: queries, the append-only audit log, and the schema kept current.
 
 The only module with SQL. It runs on the stdlib `sqlite3` driver: it imports in a few
 milliseconds where sqlite-utils costs 120-230 ms, and every command pays for what it
-imports (docs/performance.md). Migrations are numbered steps under PRAGMA user_version:
-SQL scripts, or a Python function where a step needs one.
+imports (docs/performance.md). `Store.db` offers sqlite-utils over the same connection
+for what is not on a command's hot path (the export). The schema's steps are in
+overleg.migrations, applied under PRAGMA user_version; the records are overleg.model's.
 """
 
 from __future__ import annotations
@@ -12,349 +13,38 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from overleg.errors import MeetingClosed, MeetingNotFound, OverlegError
+from overleg.errors import ActionNotFound, MeetingClosed, MeetingNotFound
+from overleg.migrations import MIGRATIONS
+from overleg.model import (
+    AccessRequest,
+    Action,
+    Attendance,
+    AuditEntry,
+    Disclosure,
+    Entry,
+    History,
+    Item,
+    Meeting,
+    Review,
+)
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from overleg.logchain import LogCheck
 
 BUSY_TIMEOUT_MS = 60_000
-
-
-@dataclass(frozen=True)
-class Meeting:
-    id: int
-    date: date
-    status: str  # planned | open | closed
-    opened_at: str | None = None
-    closed_at: str | None = None
-    approved_at: str | None = None
-    geheimhouding_read: bool = False
-
-
-@dataclass(frozen=True)
-class Item:
-    id: int
-    meeting_id: int
-    case_id: str
-    position: int
-    reasons: tuple[str, ...]
-    minutes: int
-    added: bool = False  # put on by the chair, not by the rules
-    dropped: bool = False
-    note: str = ""  # the chair's reason for adding it
-
-
-@dataclass(frozen=True)
-class Action:
-    id: int
-    case_id: str
-    owner: str
-    who: str | None
-    text: str
-    due: date
-    status: str  # open | done
-    meeting_id: int | None
-    meeting_date: date | None = None
-    done_at: str | None = None
-    done_meeting_id: int | None = None
-    done_comment: str | None = None
-    created_at: str | None = None
-
-    def overdue(self, on: date) -> bool:
-        return self.status == "open" and self.due < on
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: int
-    meeting_id: int
-    case_id: str
-    kind: str  # note | decision
-    text: str
-    at: str
-
-
-@dataclass(frozen=True)
-class Review:
-    id: int
-    meeting_id: int
-    case_id: str
-    next_date: date | None
-    status: str | None
-    at: str
-
-
-@dataclass(frozen=True)
-class Attendance:
-    id: int
-    meeting_id: int
-    agency: str
-    name: str
-    present: bool
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: str
-    who: str
-    action: str
-    case_id: str | None
-    meeting: str | None
-
-
-@dataclass(frozen=True)
-class Disclosure:
-    """One row of the register of disclosures: what left for whom, when, and why."""
-
-    id: int
-    at: str
-    who: str
-    partner: str | None  # None: the chair (or, for an access request, the person)
-    addresses: tuple[str, ...]
-    kind: str  # agenda | minutes | actions | mail | inzage
-    format: str  # md | html | txt | docx | xlsx | csv | json | eml | smtp
-    meeting: date | None
-    cases: tuple[str, ...]
-    purpose: str
-    basis: str
-    file: str | None
-    sha256: str
-
-
-@dataclass(frozen=True)
-class AccessRequest:
-    """A person's request to see what overleg holds about them (AVG art. 15)."""
-
-    id: int
-    cases: tuple[str, ...]
-    received: date
-    due: date
-    status: str  # open | closed
-    extended_until: date | None = None
-    extend_reason: str | None = None
-    closed_at: str | None = None
-
-    @property
-    def deadline(self) -> date:
-        return self.extended_until or self.due
-
-    def overdue(self, on: date) -> bool:
-        return self.status == "open" and self.deadline < on
-
-
-@dataclass
-class History:
-    """What earlier meetings mean for agenda selection, per case id."""
-
-    discussed: dict[str, list[date]] = field(default_factory=dict)
-    on_closed_agenda: dict[str, list[date]] = field(default_factory=dict)
-    open_actions: dict[str, list[Action]] = field(default_factory=dict)
-
-
-# Recreated by migration 4 exactly as migrations 1 and 3 made them.
-_NO_UPDATE = {
-    "audit": "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
-             "    BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewijzigd'); END",
-    "disclosures": "CREATE TRIGGER disclosures_no_update BEFORE UPDATE ON disclosures\n"
-                   "    BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet "
-                   "worden gewijzigd');\n    END",
-}
-
-
-def _chain_logs(conn: sqlite3.Connection) -> None:
-    """Migration 4: a `hash` column on the audit log and the register, and the rows already
-    there chained (overleg.logchain). Writing the hashes needs the no-update triggers out of
-    the way for a moment; the migration's one transaction puts them back."""
-    from overleg.logchain import CHAINED, row_hash
-
-    for table, columns in CHAINED.items():
-        conn.execute(f"ALTER TABLE {table} ADD COLUMN hash TEXT")
-        conn.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-        previous = ""
-        for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table} "
-                                "ORDER BY id").fetchall():
-            previous = row_hash(previous, row)
-            conn.execute(f"UPDATE {table} SET hash = ? WHERE id = ?", (previous, row[0]))
-        conn.execute(_NO_UPDATE[table])
-
-
-_MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
-    # 1: the first schema
-    """
-    CREATE TABLE meetings (
-        id INTEGER PRIMARY KEY,
-        date TEXT NOT NULL UNIQUE,
-        status TEXT NOT NULL CHECK (status IN ('planned', 'open', 'closed')),
-        created_at TEXT NOT NULL,
-        opened_at TEXT,
-        closed_at TEXT,
-        approved_at TEXT,
-        geheimhouding_read INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE agenda_items (
-        id INTEGER PRIMARY KEY,
-        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
-        case_id TEXT NOT NULL,
-        position INTEGER NOT NULL,
-        reasons TEXT NOT NULL DEFAULT '[]',
-        minutes INTEGER NOT NULL,
-        added INTEGER NOT NULL DEFAULT 0,
-        dropped INTEGER NOT NULL DEFAULT 0,
-        note TEXT NOT NULL DEFAULT '',
-        UNIQUE (meeting_id, case_id)
-    );
-    CREATE TABLE attendance (
-        id INTEGER PRIMARY KEY,
-        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
-        agency TEXT NOT NULL,
-        name TEXT NOT NULL,
-        present INTEGER NOT NULL DEFAULT 1,
-        UNIQUE (meeting_id, agency, name)
-    );
-    CREATE TABLE entries (
-        id INTEGER PRIMARY KEY,
-        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
-        case_id TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('note', 'decision')),
-        text TEXT NOT NULL,
-        at TEXT NOT NULL
-    );
-    CREATE INDEX entries_meeting ON entries(meeting_id, case_id);
-    CREATE TABLE reviews (
-        id INTEGER PRIMARY KEY,
-        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
-        case_id TEXT NOT NULL,
-        next_date TEXT,
-        status TEXT,
-        at TEXT NOT NULL
-    );
-    CREATE INDEX reviews_meeting ON reviews(meeting_id, case_id);
-    CREATE TABLE actions (
-        id INTEGER PRIMARY KEY,
-        case_id TEXT NOT NULL,
-        owner TEXT NOT NULL,
-        who TEXT,
-        text TEXT NOT NULL,
-        due TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
-        meeting_id INTEGER REFERENCES meetings(id),
-        created_at TEXT NOT NULL,
-        done_at TEXT,
-        done_meeting_id INTEGER REFERENCES meetings(id),
-        done_comment TEXT
-    );
-    CREATE INDEX actions_status_due ON actions(status, due);
-    CREATE INDEX actions_case ON actions(case_id);
-    CREATE INDEX actions_owner ON actions(owner, status);
-    CREATE TABLE reopenings (
-        id INTEGER PRIMARY KEY,
-        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
-        reason TEXT NOT NULL,
-        at TEXT NOT NULL
-    );
-    CREATE TABLE writebacks (
-        id INTEGER PRIMARY KEY,
-        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
-        case_id TEXT NOT NULL,
-        key TEXT NOT NULL,
-        value TEXT NOT NULL,
-        at TEXT NOT NULL
-    );
-    CREATE TABLE mailings (
-        id INTEGER PRIMARY KEY,
-        meeting_id INTEGER REFERENCES meetings(id),
-        kind TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        recipients TEXT NOT NULL,
-        sent_at TEXT NOT NULL
-    );
-    CREATE TABLE audit (
-        id INTEGER PRIMARY KEY,
-        at TEXT NOT NULL,
-        who TEXT NOT NULL,
-        action TEXT NOT NULL,
-        case_id TEXT,
-        meeting TEXT
-    );
-    CREATE INDEX audit_case ON audit(case_id);
-    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-        BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewijzigd'); END;
-    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-        BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewist'); END;
-    CREATE TABLE case_snapshot (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        fingerprint TEXT NOT NULL,
-        data BLOB NOT NULL
-    );
-    """,
-    # 2: INSERT OR REPLACE deletes a conflicting row without firing DELETE triggers, so an
-    # insert may not reuse the id of an existing audit line either.
-    """
-    CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
-        WHEN NEW.id IN (SELECT id FROM audit)
-        BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden overschreven'); END;
-    """,
-    # 3: the register of disclosures (who received which cases, when, on what basis) and
-    # access requests (inzage). The register, like the audit log, is append-only and holds
-    # no typed text: case ids, codes, formats and a hash of what left.
-    """
-    CREATE TABLE disclosures (
-        id INTEGER PRIMARY KEY,
-        at TEXT NOT NULL,
-        who TEXT NOT NULL,
-        partner TEXT,
-        addresses TEXT NOT NULL DEFAULT '[]',
-        kind TEXT NOT NULL,
-        format TEXT NOT NULL,
-        meeting TEXT,
-        cases TEXT NOT NULL DEFAULT '[]',
-        purpose TEXT NOT NULL DEFAULT '',
-        basis TEXT NOT NULL DEFAULT '',
-        file TEXT,
-        sha256 TEXT NOT NULL
-    );
-    CREATE TABLE disclosure_cases (
-        disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),
-        case_id TEXT NOT NULL
-    );
-    CREATE INDEX disclosure_cases_case ON disclosure_cases(case_id);
-    CREATE TRIGGER disclosures_no_update BEFORE UPDATE ON disclosures
-        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewijzigd');
-        END;
-    CREATE TRIGGER disclosures_no_delete BEFORE DELETE ON disclosures
-        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewist'); END;
-    CREATE TRIGGER disclosures_no_replace BEFORE INSERT ON disclosures
-        WHEN NEW.id IN (SELECT id FROM disclosures)
-        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden overschreven');
-        END;
-    CREATE TRIGGER disclosure_cases_no_update BEFORE UPDATE ON disclosure_cases
-        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewijzigd');
-        END;
-    CREATE TRIGGER disclosure_cases_no_delete BEFORE DELETE ON disclosure_cases
-        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewist'); END;
-    CREATE TABLE access_requests (
-        id INTEGER PRIMARY KEY,
-        cases TEXT NOT NULL,
-        received TEXT NOT NULL,
-        due TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
-        extended_until TEXT,
-        extend_reason TEXT,
-        closed_at TEXT,
-        created_at TEXT NOT NULL
-    );
-    """,
-    # 4: a hash chain over the audit log and the register, so that a change made after
-    # dropping their triggers still shows (`overleg log verify`).
-    _chain_logs,
-]
+# Every table of meeting data, in the order an export lists them: all but the case-file
+# cache (case_snapshot), which is the case files' and rebuilt from them.
+EXPORT_TABLES = ("meetings", "agenda_items", "attendance", "entries", "reviews", "actions",
+                 "reopenings", "writebacks", "mailings", "disclosures", "disclosure_cases",
+                 "access_requests", "audit")
 
 
 def now() -> str:
@@ -396,20 +86,27 @@ class Store:
     # --- plumbing ------------------------------------------------------------------
 
     def migrate(self) -> None:
-        """Bring the schema to the newest version, one numbered step at a time."""
+        """Bring the schema to the newest version: each step of overleg.migrations not yet
+        applied, in order, all in one transaction."""
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version >= len(_MIGRATIONS):
+        if version >= len(MIGRATIONS):
             return
         with self.transaction():
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            for number in range(version, len(_MIGRATIONS)):
-                step = _MIGRATIONS[number]
-                if callable(step):
-                    step(self.conn)
-                else:
-                    for statement in _split_sql(step):
-                        self.conn.execute(statement)
+            for number in range(version, len(MIGRATIONS)):
+                MIGRATIONS[number](self.conn)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over this store's connection, for work off the hot path (the export):
+        importing sqlite_utils costs more than a whole command, so only this imports it."""
+        import sqlite_utils
+
+        # No plugins, and the connection's pragmas left as they are (sqlite-utils would
+        # switch recursive_triggers on, which makes REPLACE fire DELETE triggers).
+        return sqlite_utils.Database(self.conn, recursive_triggers=False,
+                                     execute_plugins=False)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -565,9 +262,7 @@ class Store:
     @staticmethod
     def require_writable(meeting: Meeting) -> None:
         if meeting.status == "closed":
-            raise MeetingClosed(f"de vergadering van {meeting.date.isoformat()} is gesloten en "
-                                "kan niet meer worden gewijzigd. Heropen haar met "
-                                "'overleg meeting reopen --reason ...'.")
+            raise MeetingClosed(meeting.date)
 
     # --- agenda items --------------------------------------------------------------
 
@@ -715,7 +410,7 @@ class Store:
     def action(self, action_id: int) -> Action:
         rows = self._rows(self._ACTION_SQL + " WHERE a.id = ?", (action_id,))
         if not rows:
-            raise OverlegError(f"actie #{action_id} bestaat niet. Zie 'overleg action list'.")
+            raise ActionNotFound(f"actie #{action_id} bestaat niet. Zie 'overleg action list'.")
         return self._action(rows[0])
 
     def complete_action(self, action: Action, comment: str | None,
@@ -960,6 +655,18 @@ class Store:
             self.audit("purge", case_id)
         return counts
 
+    # --- export --------------------------------------------------------------------
+
+    def dump(self, tables: Sequence[str] = EXPORT_TABLES) -> dict[str, list[dict[str, Any]]]:
+        """Every row of `tables` as stored, in insertion order, all read in one snapshot."""
+        db = self.db
+        with self._snapshot():
+            return {name: list(db.table(name).rows_where(order_by="rowid")) for name in tables}
+
+    def columns(self, table: str) -> list[str]:
+        """The column names of `table`, in schema order."""
+        return [column.name for column in self.db.table(table).columns]
+
     # --- audit log -----------------------------------------------------------------
 
     def verify_logs(self, noted: str | None = None) -> LogCheck:
@@ -990,7 +697,8 @@ class Store:
                     ("disclosures", in_register) if in_register is not None else None)
         return LogCheck(audit, register, noted, noted_at)
 
-    def log(self, case_id: str | None = None) -> list[AuditEntry]:
+    def audit_log(self, case_id: str | None = None) -> list[AuditEntry]:
+        """The audit log's lines, oldest first (of one case, when given)."""
         sql, params = "SELECT at, who, action, case_id, meeting FROM audit", []
         if case_id is not None:
             sql, params = sql + " WHERE case_id = ?", [case_id]
@@ -1015,13 +723,3 @@ def _use_wal(conn: sqlite3.Connection) -> None:
                 raise
             time.sleep(0.01)
 
-
-def _split_sql(script: str) -> list[str]:
-    """Statements of a migration script; trigger bodies keep their inner semicolons."""
-    statements, current = [], ""
-    for line in script.strip().splitlines():
-        current += line + "\n"
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    return [s for s in statements if s]

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import typer.testing
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from overleg.cli.app import app
-from overleg.config import init_workspace
+from overleg.workspace import init_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TODAY = "2026-11-28"  # a Saturday; the example meeting is Tuesday 2026-12-01
+
+# Hypothesis profiles: `dev` (few examples) for the inner loop, `ci` with hypothesis' usual
+# 100 and a reproduction blob on failure. $HYPOTHESIS_PROFILE names one; otherwise `ci` when
+# $CI is set (as on the CI runner), else `dev`. A test that pins max_examples in its own
+# @settings keeps that number under both profiles: the pinned runs that take more than
+# about a second are marked slow, so `make quick` leaves them out and `make test` runs them.
+settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=10, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI", "").lower() not in ("", "0", "false") else "dev"))
+
+# CliRunner.invoke has typer build the whole click command tree again on every call (each
+# command's type hints evaluated: some 20 ms a call, nearly half the time of `make quick`).
+# The installed program builds it once per process; the suite builds it once per session.
+typer.testing._get_command = functools.cache(typer.testing._get_command)
 
 
 @pytest.fixture(autouse=True)

@@ -26,10 +26,14 @@ from overleg.agenda import (
     select_agenda,
     time_slots,
 )
-from overleg.cases import Case, Toezicht, load_cases, write_back
-from overleg.config import Config, Partner, load_workspace, parse_config
+from overleg.casecache import load_cases
+from overleg.cases import Case, Toezicht
+from overleg.config import Config, Partner, parse_config
 from overleg.errors import InvalidInput, MeetingClosed, MeetingNotFound, OverlegError
-from overleg.store import History, Item, Meeting, Store
+from overleg.frontmatter import write_back
+from overleg.model import History, Item, Meeting
+from overleg.store import Store
+from overleg.workspace import load_workspace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CONFIG = parse_config((EXAMPLES / "overleg.toml").read_text(encoding="utf-8"))
@@ -360,6 +364,7 @@ _cases = st.builds(
 _case_lists = st.lists(_cases, max_size=25, unique_by=lambda c: c.id)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(cases=_case_lists, data=st.data())
 def test_order_is_total_and_deterministic(cases, data):
@@ -415,7 +420,7 @@ def test_time_slots_of_nothing():
 # --- the example workspace -------------------------------------------------------------
 
 def example_cases(tmp_path: Path) -> tuple[list[Case], Config, Path]:
-    from overleg.config import init_workspace
+    from overleg.workspace import init_workspace
 
     root = tmp_path / "werkmap"
     init_workspace(root, example=True)
@@ -518,7 +523,7 @@ def test_build_creates_a_planned_meeting_and_replaces_on_rebuild(store):
     again, replaced = build_agenda(store, [C, B, A], D, CONFIG)
     assert (again.id, replaced) == (meeting.id, True)
     assert live(store) == ["2026-001", "2026-002", "2026-003"]
-    assert [e.action for e in store.log()] == [
+    assert [e.action for e in store.audit_log()] == [
         "meeting.plan", "agenda.build", "agenda.add", "agenda.drop", "agenda.rebuild"]
 
 
@@ -530,8 +535,8 @@ def test_build_of_an_empty_selection_still_plans_the_meeting(store):
 @pytest.mark.parametrize(("status", "error", "message"), [
     ("open", OverlegError, "de vergadering van 01-12-2026 is al begonnen; de agenda kan niet "
      "opnieuw worden opgebouwd. Dat kan alleen zolang de agenda gepland is."),
-    ("closed", MeetingClosed, "de vergadering van 01-12-2026 is gesloten; de agenda kan niet "
-     "opnieuw worden opgebouwd. Heropen haar eerst met 'overleg meeting reopen --reason ...'."),
+    ("closed", MeetingClosed, "de vergadering van 01-12-2026 is gesloten en kan niet meer "
+     "worden gewijzigd. Heropen haar met 'overleg meeting reopen --reason ...'."),
 ])
 def test_build_refuses_a_started_or_closed_meeting(store, status, error, message):
     meeting, _ = build_agenda(store, [A], D, CONFIG)
@@ -564,7 +569,7 @@ def test_keep_retains_additions_drops_and_order(store):
         ("2026-005", 4, ("requested",), 10, False, False, ""),
         ("2026-002", 5, ("requested",), 10, False, True, ""),
     ]
-    assert store.log()[-1].action == "agenda.rebuild_keep"
+    assert store.audit_log()[-1].action == "agenda.rebuild_keep"
 
 
 def test_keep_on_a_new_meeting_is_a_plain_build(store):
@@ -582,7 +587,7 @@ def test_add_puts_the_case_last_with_its_rule_reasons(store):
     item = add_to_agenda(store, meeting, X, CONFIG, "op verzoek van de voorzitter", 5)
     assert (item.position, item.reasons, item.minutes, item.note) == (
         3, (), 5, "op verzoek van de voorzitter")
-    assert store.log()[-1].case_id == "2026-050"
+    assert store.audit_log()[-1].case_id == "2026-050"
 
 
 def test_add_refuses_a_case_already_on_the_agenda(store):
@@ -599,7 +604,7 @@ def test_add_restores_a_dropped_item_at_the_end(store):
     assert (item.position, item.reasons, item.minutes, item.added, item.dropped) == (
         3, ("requested",), 20, False, False)
     assert live(store) == ["2026-002", "2026-003", "2026-001"]
-    assert store.log()[-1].action == "agenda.restore"
+    assert store.audit_log()[-1].action == "agenda.restore"
 
 
 def test_add_works_on_an_open_meeting_not_a_closed_one(store):
@@ -610,8 +615,8 @@ def test_add_works_on_an_open_meeting_not_a_closed_one(store):
     meeting = close(store, meeting)
     with pytest.raises(MeetingClosed) as raised:
         add_to_agenda(store, meeting, B, CONFIG, None, None)
-    assert str(raised.value) == ("de vergadering van 01-12-2026 is gesloten; er kan niets meer "
-                                 "op de agenda. Heropen haar eerst met 'overleg meeting reopen "
+    assert str(raised.value) == ("de vergadering van 01-12-2026 is gesloten en kan niet meer "
+                                 "worden gewijzigd. Heropen haar met 'overleg meeting reopen "
                                  "--reason ...'.")
 
 
@@ -668,7 +673,7 @@ def test_move(store, case_id, position, expected):
     move_on_agenda(store, meeting, case_id, position)
     assert live(store) == expected
     assert [i.position for i in store.items(meeting)] == [1, 2, 3]
-    assert (store.log()[-1].action, store.log()[-1].case_id) == ("agenda.move", case_id)
+    assert (store.audit_log()[-1].action, store.audit_log()[-1].case_id) == ("agenda.move", case_id)
 
 
 @pytest.mark.parametrize("position", [0, 4, -1])

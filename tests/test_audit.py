@@ -17,7 +17,7 @@ import pytest
 from conftest import TODAY, Run
 
 from overleg.cli.admin import ACTION_LABELS
-from overleg.config import init_workspace
+from overleg.workspace import init_workspace
 
 D = "2026-12-01"
 ME = "T. Tester"

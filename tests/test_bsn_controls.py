@@ -190,6 +190,7 @@ def bounded(before: str, after: str) -> tuple[str, str]:
     return before, after
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(notations(bsns()), AROUND, AROUND)
 def test_a_bsn_in_any_notation_and_any_text_is_masked(notation: str, before: str,
@@ -208,6 +209,7 @@ def wrong_numbers(draw: st.DrawFn) -> str:
     return number[:8] + str((int(number[8]) + draw(st.integers(1, 9))) % 10)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(notations(wrong_numbers()), notations(bsns()),
        st.text(alphabet="abc :-.()\n", max_size=10), st.text(alphabet="abc :-.()\n", max_size=10))
@@ -224,6 +226,7 @@ def might_hold_a_bsn(text: str) -> bool:
                for i in range(len(run) - 8))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("0123456789" * 3 + " .-\u00a0ab,\n\u0663\uff17")),
                max_size=30), st.integers(0, 30), notations(bsns()))
@@ -378,3 +381,17 @@ def test_list_passes_no_control_character(run, hostile: Path) -> None:
     assert_no_controls(as_json.output)
     assert "\\u001b" not in as_json.stdout and "\\u0007" not in as_json.stdout
     assert json.loads(as_json.stdout)[0]["initialen"] == SHOWN
+
+
+def test_a_digest_is_printed_whole_in_json(run, example_ws, capsys):
+    """`verstrekkingen --json` prints SHA-256 digests: one in ~100 holds nine digits that
+    pass the eleven-test, and masking them would make the hash useless."""
+    from overleg.cli.common import print_json
+    from overleg.privacy import is_digest, mask_bsn
+
+    digest = "9d032cf1ae43636b123456782" + "f" * 39
+    assert is_digest(digest) and mask_bsn(digest) != digest
+    print_json([{"sha256": digest, "text": "bsn 123456782", "hash": digest}])
+    data = json.loads(capsys.readouterr().out)
+    assert data == [{"sha256": digest, "text": "bsn *********", "hash": digest}]
+    assert not is_digest(digest.upper()) and not is_digest(digest[:63])

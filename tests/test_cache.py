@@ -14,9 +14,10 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from overleg.cases import load_cases, simple_front_matter, split_front_matter
-from overleg.config import load_workspace
+from overleg.casecache import load_cases
+from overleg.frontmatter import simple_front_matter, split_front_matter
 from overleg.store import Store
+from overleg.workspace import load_workspace
 
 
 def cases_of(ws_root: Path) -> dict[str, object]:
@@ -163,6 +164,7 @@ def front_matter(draw) -> list[str]:
     return lines
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(front_matter())
 @example(["A: \xa0"])  # a no-break space is content to YAML, not white space
@@ -178,7 +180,7 @@ def test_the_fast_reader_agrees_with_yaml_wherever_it_answers(lines):
 
 
 def test_the_fast_reader_takes_the_example_files():
-    from overleg.config import package_dir
+    from overleg.workspace import package_dir
 
     taken = 0
     for path in sorted((package_dir("examples") / "casussen").glob("*.md")):
@@ -197,9 +199,9 @@ def test_the_fast_reader_takes_the_example_files():
 def _no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests edit files right after writing them: without this every entry would be
     too recent to reuse, and the tests would not reach the cache at all."""
-    import overleg.cases
+    import overleg.casecache
 
-    monkeypatch.setattr(overleg.cases, "_RACY_NS", 0)
+    monkeypatch.setattr(overleg.casecache, "_RACY_NS", 0)
 
 
 def next_tick() -> None:
@@ -325,7 +327,8 @@ def test_a_damaged_entry_means_the_file_is_read_again(example_ws: Path, damage) 
 def test_the_stored_state_has_every_case_field_in_order() -> None:
     from dataclasses import fields
 
-    from overleg.cases import _STATE_TYPES, Case
+    from overleg.casecache import _STATE_TYPES
+    from overleg.cases import Case
 
     assert tuple(_STATE_TYPES) == tuple(f.name for f in fields(Case) if f.name != "path")
 
@@ -334,23 +337,23 @@ def test_a_file_changed_just_before_a_load_is_read_again_next_time(
         example_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Within one timestamp tick a file can change again without its stat changing: an
     entry of a file changed in the last two seconds is saved, but not reused."""
-    import overleg.cases
+    import overleg.casecache
 
-    monkeypatch.setattr(overleg.cases, "_RACY_NS", 2_000_000_000)  # the default
+    monkeypatch.setattr(overleg.casecache, "_RACY_NS", 2_000_000_000)  # the default
     parsed: list[str] = []
-    real = overleg.cases.parse_case
+    real = overleg.casecache.parse_case
 
     def counting(raw, path, shown, config):
         parsed.append(shown)
         return real(raw, path, shown, config)
 
-    monkeypatch.setattr(overleg.cases, "parse_case", counting)
+    monkeypatch.setattr(overleg.casecache, "parse_case", counting)
     for _ in range(2):  # the example files were copied just now
         parsed.clear()
         cases_of(example_ws)
         assert len(parsed) == 17
     assert {entry[3] for entry in snapshot_of(example_ws).values()} == {-1}
-    monkeypatch.setattr(overleg.cases, "_RACY_NS", 0)  # as if two seconds went by
+    monkeypatch.setattr(overleg.casecache, "_RACY_NS", 0)  # as if two seconds went by
     cases_of(example_ws)
     parsed.clear()
     cases_of(example_ws)

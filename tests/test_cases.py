@@ -13,18 +13,19 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from overleg.casecache import load_cases
 from overleg.cases import (
     Case,
     Toezicht,
     is_bsn,
-    load_cases,
     mask_bsn,
     parse_case,
     question_of,
-    write_back,
 )
-from overleg.config import load_workspace, parse_config
+from overleg.config import parse_config
 from overleg.errors import StaleCaseFile
+from overleg.frontmatter import write_back
+from overleg.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = parse_config((ROOT / "examples" / "overleg.toml").read_text(encoding="utf-8"))
@@ -455,6 +456,7 @@ front_matters = st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_siz
                                 max_size=12)
 
 
+@pytest.mark.slow
 @FAST
 @given(front_matters)
 def test_arbitrary_front_matter_never_raises(data: dict) -> None:
@@ -477,6 +479,7 @@ def check_invariant(data: dict) -> None:
     assert (case is None) == any(f.error for f in findings), (data, findings)
 
 
+@pytest.mark.slow
 @FAST
 @given(st.dictionaries(st.sampled_from(KEYS), values, min_size=1, max_size=2))
 def test_one_odd_value_among_valid_keys_never_raises(data: dict) -> None:
@@ -564,6 +567,7 @@ def render(fields: dict) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n" + BODY
 
 
+@pytest.mark.slow
 @FAST
 @given(valid_cases())
 def test_valid_cases_round_trip(fields: dict) -> None:

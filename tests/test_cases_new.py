@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from overleg.cases import create_case_file, load_cases, next_case_id, parse_case
-from overleg.config import load_workspace
+from overleg.casecache import load_cases
+from overleg.cases import create_case_file, next_case_id, parse_case
 from overleg.errors import InvalidCaseFile
+from overleg.workspace import load_workspace
 
 PROMPTS = ("Id [{id}]: Initialen (bijv. J.d.V.): Geboortejaar (leeg = onbekend): Status "
            "[aangemeld]: Prioriteit [midden]: Aangemeld door (partnercode): Regie (partnercode, "
@@ -181,6 +182,7 @@ def test_create_case_file_refuses_an_invalid_file(example_ws: Path) -> None:
         create_case_file(ws, "2026-014", text, taken=["2026-014"])
 
 
+@pytest.mark.slow
 def test_on_a_terminal_tab_completes_the_partner_code(example_ws: Path, tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
     script = Path(sys.executable).parent / "overleg"

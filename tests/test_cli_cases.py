@@ -115,15 +115,17 @@ def test_list_empty(run, empty_ws: Path) -> None:
     assert run("cases", "list", "--json").stdout == "[]\n"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--status", "open"), "Fout: status 'open' bestaat niet. Kies uit: aangemeld, actief, "
-                           "nazorg, afgesloten.\n"),
+@pytest.mark.parametrize(("args", "message", "code"), [
+    (("--status", "open"), "Fout: ongeldige waarde voor '--status': 'open' is niet een van "
+                           "'aangemeld', 'actief', 'nazorg', 'afgesloten'.\n"
+                           "Zie 'overleg cases list --help'.\n", 2),
     (("--partner", "GGD"), f"Fout: partner 'GGD' staat niet in overleg.toml. "
-                           f"Bekend: {KNOWN.removeprefix('bekend: ')}.\n"),
+                           f"Bekend: {KNOWN.removeprefix('bekend: ')}.\n", 1),
 ])
-def test_list_bad_filter(run, example_ws: Path, args: tuple[str, ...], message: str) -> None:
+def test_list_bad_filter(run, example_ws: Path, args: tuple[str, ...], message: str,
+                         code: int) -> None:
     result = run("cases", "list", *args)
-    assert result.exit_code == 1
+    assert result.exit_code == code
     assert result.stderr == message
     assert result.stdout == ""
 
@@ -290,3 +292,8 @@ def test_show_prints_html_and_template_syntax_in_the_body_as_written(run, exampl
     text = " ".join(result.stdout.split())
     assert '"Beste {{ naam }}, <b>dit is je laatste waarschuwing</b>,' in text
     assert "GGZ & wijkteam" in text
+
+
+def test_list_partner_in_any_letter_case(run, example_ws: Path) -> None:
+    assert run("cases", "list", "--partner", "pol").stdout == run(
+        "cases", "list", "--partner", "POL").stdout

@@ -20,9 +20,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from icalendar import Calendar
 from markupsafe import escape
 
-from overleg.cases import load_cases
-from overleg.config import load_workspace
+from overleg.casecache import load_cases
 from overleg.store import Store
+from overleg.workspace import load_workspace
 
 SECOND = date(2026, 12, 1)
 AFZENDER = "casusoverleg@veiligheidshuis.example"
@@ -67,7 +67,7 @@ def log_actions(ws: Path, prefix: str) -> list[str]:
     """Audit actions starting with `prefix`, made by the tests (not by the demo's run)."""
     store = Store.open(ws / "overleg.db")
     try:
-        return [e.action for e in store.log() if e.action.startswith(prefix)
+        return [e.action for e in store.audit_log() if e.action.startswith(prefix)
                 and e.who != "demo"]
     finally:
         store.close()
@@ -139,8 +139,9 @@ def test_minutes_in_each_format(run, demo_ws, fmt, start):
 
 def test_minutes_unknown_format(run, demo_ws):
     result = run("minutes", "--format", "pdf")
-    assert result.exit_code == 1
-    assert result.stderr == "Fout: formaat 'pdf' bestaat niet. Kies uit: md, html, txt, docx.\n"
+    assert result.exit_code == 2
+    assert result.stderr == ("Fout: ongeldige waarde voor '--format': 'pdf' is niet een van "
+                             "'md', 'html', 'txt', 'docx'.\nZie 'overleg minutes --help'.\n")
 
 
 def test_minutes_to_a_file_is_private_and_atomic(run, demo_ws, tmp_path):
@@ -207,6 +208,7 @@ def test_each_draft_is_an_outlook_draft_with_only_that_partners_minutes(run, dem
         assert html == ok(run("minutes", "--partner", code, "--format", "html")), code
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", REACHED)
 def test_draft_has_an_ics_with_exactly_the_partners_open_deadlines(run, demo_ws, code):
     ok(run("mail", "-o", "concepten"))
@@ -268,8 +270,13 @@ def test_mail_agenda_without_a_planned_meeting(run, demo_ws):
 
 def test_mail_unknown_kind(run, demo_ws):
     result = run("mail", "--kind", "brief")
-    assert result.exit_code == 1
-    assert result.stderr == "Fout: soort 'brief' bestaat niet. Kies agenda of minutes.\n"
+    assert result.exit_code == 2
+    assert result.stderr == ("Fout: ongeldige waarde voor '--kind': 'brief' is niet een van "
+                             "'agenda', 'minutes', 'verslag'.\nZie 'overleg mail --help'.\n")
+
+
+def test_mail_kind_in_dutch(run, demo_ws):
+    assert run("mail", "--kind", "verslag").stdout == run("mail", "--kind", "minutes").stdout
 
 
 def test_mail_without_a_closed_meeting(run, example_ws):
@@ -289,6 +296,7 @@ def all_text(message: EmailMessage) -> str:
     return "\n".join(texts)
 
 
+@pytest.mark.slow
 def test_no_partner_output_names_a_case_it_is_not_in(run, demo_ws):
     ok(run("mail", "-o", "concepten"))
     messages = drafts(Path("concepten"))
@@ -390,6 +398,7 @@ def by_partner(received: list[Received]) -> dict[str, Received]:
     return {owner[r.rcpt_tos[0]]: r for r in received}
 
 
+@pytest.mark.slow
 def test_send_delivers_exactly_the_drafts_to_exactly_the_configured_addresses(
         run, demo_ws, smtp_server):
     handler = Collector()
@@ -417,6 +426,7 @@ def test_send_delivers_exactly_the_drafts_to_exactly_the_configured_addresses(
     assert mailed(demo_ws) == sorted(REACHED)
 
 
+@pytest.mark.slow
 def test_send_asks_first_and_again_when_already_sent(run, demo_ws, smtp_server):
     handler = Collector()
     set_mail(demo_ws, port=smtp_server(handler))
@@ -435,6 +445,7 @@ def test_send_asks_first_and_again_when_already_sent(run, demo_ws, smtp_server):
     assert log_actions(demo_ws, "mail.sent") == [f"mail.sent.minutes.{c}" for c in REACHED]
 
 
+@pytest.mark.slow
 def test_refused_recipient_is_reported_and_not_recorded_as_sent(run, demo_ws, smtp_server):
     handler = Collector(refuse=("casusoverleg@veiligthuis.example",))
     set_mail(demo_ws, port=smtp_server(handler))
@@ -449,6 +460,7 @@ def test_refused_recipient_is_reported_and_not_recorded_as_sent(run, demo_ws, sm
     assert log_actions(demo_ws, "mail.sent") == [f"mail.sent.minutes.{c}" for c in others]
 
 
+@pytest.mark.slow
 def test_one_of_two_addresses_refused(run, demo_ws, smtp_server):
     handler = Collector(refuse=("casusregie.escamp@gemeente.example",))
     set_mail(demo_ws, port=smtp_server(handler))
@@ -461,6 +473,7 @@ def test_one_of_two_addresses_refused(run, demo_ws, smtp_server):
     assert len(mailed(demo_ws)) == 7
 
 
+@pytest.mark.slow
 def test_starttls_required_but_not_offered(run, demo_ws, smtp_server):
     handler = Collector()
     set_mail(demo_ws, port=smtp_server(handler), starttls=True)
@@ -484,6 +497,7 @@ def test_plaintext_to_a_host_elsewhere_is_refused_without_connecting(run, demo_w
     assert log_actions(demo_ws, "mail.sent") == []
 
 
+@pytest.mark.slow
 def test_no_server_listening(run, demo_ws):
     port = free_port()
     set_mail(demo_ws, port=port)
@@ -508,6 +522,7 @@ def accept_geheim(server, session, envelope, mechanism, auth_data) -> AuthResult
     return AuthResult(success=good, handled=False)  # handled=False: the server answers 535
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("password", "delivered"), [("geheim", 8), ("verkeerd-Xq7", 0)])
 def test_login_with_the_password_from_the_environment(run, demo_ws, smtp_server, monkeypatch,
                                                       password, delivered):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from overleg.config import load_workspace
 from overleg.store import Store
+from overleg.workspace import load_workspace
 
 SCRIPT = """\
 POL K. Bakker

@@ -136,6 +136,7 @@ def test_bash_script_calls_back_into_overleg() -> None:
     assert "_OVERLEG_COMPLETE=complete_bash" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_tab_completes_case_ids_in_bash(example_ws: Path, tmp_path: Path) -> None:
     """The whole way: bash loads the script, Tab runs overleg, bash shows the ids."""

@@ -353,6 +353,7 @@ def test_formatting() -> None:
     assert dates.WEEKDAYS[0] == "maandag" and len(dates.WEEKDAYS) == 7
 
 
+@pytest.mark.slow
 def test_fast_paths_do_not_import_dateutil() -> None:
     code = (
         "import sys, datetime; from overleg import dates as d; t = datetime.date(2026, 11, 28);"

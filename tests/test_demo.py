@@ -8,6 +8,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from overleg.config import parse_config
 
 HERE = Path(__file__).resolve().parent
@@ -61,6 +63,7 @@ def test_demo_prints_the_table_and_writes_the_listed_files(run, tmp_path):
     assert (out / "werkmap" / "overleg.db").stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.slow
 def test_demo_documents_are_the_reviewed_ones(run, tmp_path):
     """The chair's minutes and VT's HTML minutes are the golden files of test_minutes."""
     assert run("demo", "--out", "uit").exit_code == 0
@@ -77,6 +80,7 @@ def test_demo_documents_are_the_reviewed_ones(run, tmp_path):
     assert "- Redenen: evaluatie, aangehouden\n" in item
 
 
+@pytest.mark.slow
 def test_demo_mail_drafts_parse(run, tmp_path):
     assert run("demo", "--out", "uit").exit_code == 0
     for code in MAILED:
@@ -88,6 +92,7 @@ def test_demo_mail_drafts_parse(run, tmp_path):
         assert message.get_body(("plain",)) is not None
 
 
+@pytest.mark.slow
 def test_demo_twice_in_the_same_folder_starts_afresh(run, tmp_path):
     assert run("demo", "--out", "uit").exit_code == 0
     result = run("demo", "--out", "uit")

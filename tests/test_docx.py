@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overleg.cases import load_cases, question_of, read_body
-from overleg.config import load_workspace
+from overleg.casecache import load_cases
+from overleg.cases import question_of, read_body
 from overleg.docx import _clean
+from overleg.workspace import load_workspace
 
 Q_014 = ("Is een verkennend onderzoek naar een zorgmachtiging (Wvggz) nodig, of is er nog "
          "ruimte voor vrijwillige zorg via GGZ & wijkteam?")
@@ -192,6 +193,7 @@ def test_partner_minutes_hold_exactly_the_markdown_items(meeting: Path, run,
     ]
 
 
+@pytest.mark.slow
 def test_a_partner_document_never_names_another_case(meeting: Path, run,
                                                      tmp_path: Path) -> None:
     """For every partner: its minutes, agenda and action list name none of the cases it is
@@ -336,8 +338,9 @@ def test_docx_needs_an_output_file(meeting: Path, run, tmp_path: Path,
 
 def test_unknown_minutes_format_names_docx(meeting: Path, run) -> None:
     result = run("minutes", "--format", "pdf")
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == "Fout: formaat 'pdf' bestaat niet. Kies uit: md, html, txt, docx.\n"
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("Fout: ongeldige waarde voor '--format': 'pdf' is niet een "
+                                    "van 'md', 'html', 'txt', 'docx'.")
 
 
 # --- what goes into a document ---------------------------------------------------------------
@@ -372,7 +375,7 @@ def test_control_characters_and_template_syntax_print_as_text(example_ws: Path, 
     assert "Een besluit {{ 1 + 1 }} <b>vet</b>[31m" in body(target)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the hypothesis profile (tests/conftest.py)
 @given(st.text())
 def test_any_text_fits_in_a_document(text: str) -> None:
     """Whatever a case file or a chair types, python-docx takes the cleaned text as it is."""

@@ -128,6 +128,7 @@ TOO_BIG = ("Fout: het bestand wordt te groot voor de schijf of de ingestelde lim
            "niets half weggeschreven. Maak ruimte en probeer opnieuw.\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [
     ("agenda", "render", "--date", D, "-o", "uit/stuk.md"),
     ("minutes", "--date", D, "--format", "html", "-o", "uit/stuk.md"),
@@ -150,6 +151,7 @@ def test_a_failed_write_leaves_the_old_output_and_no_temporary_file(example_ws, 
     assert sorted(p.name for p in good.parent.iterdir()) == ["stuk.md"]
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_recording_loses_no_earlier_entry(example_ws, run):
     for args in [("agenda", "build", "--date", D), ("meeting", "start", "--date", D)]:
         assert run(*args).exit_code == 0
@@ -199,6 +201,7 @@ def read_only(ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
             p.chmod(m)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() == 0 and not _unshare_works(),
                     reason="as root only a read-only mount stops writes, and this machine "
                     "cannot make one (no unshare/mount or no CAP_SYS_ADMIN)")
@@ -228,6 +231,7 @@ def test_a_read_only_workspace_gives_a_dutch_message_and_changes_nothing(example
     assert list((example_ws / "uit").iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() == 0 and not _unshare_works(),
                     reason="as root only a read-only mount stops writes, and this machine "
                     "cannot make one (no unshare/mount or no CAP_SYS_ADMIN)")

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, Run
 
-from overleg.cases import load_cases
-from overleg.config import init_workspace, load_workspace
+from overleg.casecache import load_cases
+from overleg.workspace import init_workspace, load_workspace
 
 CASE = "2026-014"
 OTHER = "2026-005"
@@ -293,7 +293,7 @@ def test_the_html_escapes_case_text(run, ws):
 def test_a_sent_email_is_one_receipt_and_other_cases_are_not_named():
     from overleg.config import Config, Partner
     from overleg.inzage import Receipt, recipients
-    from overleg.store import Disclosure
+    from overleg.model import Disclosure
 
     config = Config(naam="Casusoverleg Test", partners={
         "POL": Partner("POL", "Politie Test"), "GGZ": Partner("GGZ", "GGZ Test")})

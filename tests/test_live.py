@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from overleg.agenda import agenda_view
-from overleg.cases import load_cases
-from overleg.config import load_workspace
+from overleg.casecache import load_cases
 from overleg.errors import CaseNotFound, InvalidDate, InvalidInput, MeetingClosed, OverlegError
 from overleg.live import (
     HELP,
@@ -28,6 +27,7 @@ from overleg.live import (
     timebox,
 )
 from overleg.store import Store
+from overleg.workspace import load_workspace
 
 PARTNERS = ["RN", "POL", "GEM", "OM", "GGZ", "VT", "WT", "WC", "VZ", "RvdK"]
 SCHEDULE = "FREQ=WEEKLY;BYDAY=TU"
@@ -348,8 +348,7 @@ def test_execute_without_open_meeting(live: Live, run) -> None:
         live.do("2026-014", "b Te laat")
     assert caught.value.message == (
         "de vergadering van 01-12-2026 is gesloten en kan niet meer worden gewijzigd. Heropen "
-        "haar met 'overleg meeting reopen --reason ...' of start een nieuwe met 'overleg meeting "
-        "start'.")
+        "haar met 'overleg meeting reopen --reason ...'.")
     assert live.store.entries(live.meeting) == []
 
 

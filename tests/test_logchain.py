@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, Run
 
-from overleg.config import init_workspace
-from overleg.store import _MIGRATIONS, Store
+from overleg.migrations import MIGRATIONS
+from overleg.store import Store
+from overleg.workspace import init_workspace
 
 D = "2026-12-01"
 ME = "T. Tester"
@@ -130,6 +131,7 @@ def test_a_noted_hash_must_look_like_one(empty_ws: Path, run, value: str) -> Non
                              "die toont; geef minstens de eerste 16 tekens (0-9, a-f).\n")
 
 
+@pytest.mark.slow
 def test_concurrent_writers_keep_one_chain(empty_ws: Path) -> None:
     db = empty_ws / "overleg.db"
     Store.open(db).close()
@@ -351,9 +353,8 @@ def test_commands_keep_appending_to_a_broken_chain_and_verify_still_names_it(cop
 def old_database(db: Path, *, drop_triggers: bool = False) -> None:
     """A database as schema 3 left it: audit lines and register rows without hashes."""
     conn = sqlite3.connect(db)
-    for script in _MIGRATIONS[:3]:
-        assert isinstance(script, str)
-        conn.executescript(script)
+    for step in MIGRATIONS[:3]:
+        step(conn)
     conn.execute("PRAGMA user_version = 3")
     for n, (action, case) in enumerate([("meeting.plan", None), ("agenda.build", None),
                                         ("meeting.note", "2026-014"),
@@ -375,7 +376,7 @@ def test_opening_an_old_database_chains_the_rows_already_there(empty_ws: Path, r
     db = empty_ws / "overleg.db"
     old_database(db)
     store = Store.open(db)
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(_MIGRATIONS) == 4
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
     assert store.verify_logs().ok
     store.close()
     assert len(rows(db, "audit")) == 4

@@ -19,7 +19,7 @@ from icalendar import Calendar
 
 from overleg import dates
 from overleg.cases import Case, CaseSet
-from overleg.config import MailConfig, Workspace, parse_config
+from overleg.config import MailConfig, parse_config
 from overleg.errors import OverlegError
 from overleg.mail import (
     Outgoing,
@@ -30,15 +30,18 @@ from overleg.mail import (
     subject,
 )
 from overleg.meeting import minutes_view
+from overleg.model import Action, Item
 from overleg.render import FORMATS, partner_actions, render_minutes
-from overleg.store import Action, Item, Store
+from overleg.store import Store
+from overleg.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
 
 
 def compose(ws, store, case_set, meeting, kind):
     """Every partner's draft of a mailing, made through the disclosure gate."""
-    from overleg.documents import Sources, mail_drafts
+    from overleg.documents import Sources
+    from overleg.mailing import mail_drafts
 
     return mail_drafts(Sources(ws, store, case_set.by_id(), dates.today()), meeting, kind,
                        ws.root / "uit" / "mail")
@@ -193,8 +196,8 @@ def test_compose_minutes_of_a_small_meeting(run, example_ws):
                   "Veiligheidsplan actualiseren"),
                  ("meeting", "close")):
         assert run(*args).exit_code == 0
-    from overleg.cases import load_cases
-    from overleg.config import load_workspace
+    from overleg.casecache import load_cases
+    from overleg.workspace import load_workspace
 
     ws = load_workspace(example_ws)
     store = Store.open(ws.db_path)
@@ -342,6 +345,7 @@ def property_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return Workspace(root, PROPERTY_CONFIG)
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(plan=plans())

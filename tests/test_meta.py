@@ -82,12 +82,14 @@ def script_env(tmp_path: Path) -> dict[str, str]:
     return env | {"HOME": str(tmp_path), "OVERLEG_TODAY": "2026-11-28", "NO_COLOR": "1"}
 
 
+@pytest.mark.slow
 def test_installed_script_version(tmp_path: Path) -> None:
     done = subprocess.run([str(SCRIPT), "--version"], capture_output=True, text=True,
                           cwd=tmp_path, env=script_env(tmp_path), timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (0, f"overleg {__version__}\n", "")
 
 
+@pytest.mark.slow
 def test_installed_script_fails_cleanly_without_workspace(tmp_path: Path) -> None:
     done = subprocess.run([str(SCRIPT), "cases", "list"], capture_output=True, text=True,
                           cwd=tmp_path, env=script_env(tmp_path), timeout=60)
@@ -98,6 +100,7 @@ def test_installed_script_fails_cleanly_without_workspace(tmp_path: Path) -> Non
     assert done.stdout == ""
 
 
+@pytest.mark.slow
 def test_installed_script_reports_bad_case_files_without_traceback(tmp_path: Path) -> None:
     ws = tmp_path / "w"
     init = subprocess.run([str(SCRIPT), "init", str(ws)], capture_output=True, text=True,

@@ -12,7 +12,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from overleg.meeting import _earlier_as_at
-from overleg.store import Action, Meeting, Store
+from overleg.model import Action, Meeting
+from overleg.store import Store
 
 HERE = Path(__file__).resolve().parent
 EXPECTED = HERE / "expected"

@@ -19,7 +19,8 @@ from conftest import Run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from overleg.config import Workspace, init_workspace, parse_config
+from overleg.config import parse_config
+from overleg.workspace import Workspace, init_workspace
 
 D = "2026-12-01"
 MASK = "*********"
@@ -271,7 +272,8 @@ def check_partner_filter(root: Path, specs: list[CaseSpec], formats: tuple[str, 
     in; each must name the partner's own cases on the agenda."""
     from overleg.agenda import build_agenda
     from overleg.cases import parse_case
-    from overleg.documents import Request, Sources, disclose, mail_drafts
+    from overleg.documents import Request, Sources, disclose
+    from overleg.mailing import mail_drafts
     from overleg.meeting import add_action, record, start_meeting
     from overleg.store import Store
 
@@ -363,6 +365,7 @@ def property_root(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("eigenschap")
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(specs=tables(), fmt=st.sampled_from(("md", "html", "txt")), mail=st.booleans())

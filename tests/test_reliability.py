@@ -29,6 +29,8 @@ ON_AGENDA = ["2026-014", "2026-027", "2026-019", "2026-005", "2026-017", "2026-0
 OWNERS = {"2026-014": "POL", "2026-027": "VT", "2026-019": "RN", "2026-005": "GEM",
           "2026-017": "WC", "2026-041": "GGZ"}
 
+pytestmark = pytest.mark.slow  # real processes, kill -9, thousands of mutated files
+
 
 @dataclass
 class Figures:
@@ -53,7 +55,7 @@ def env_for(ws: Path) -> dict[str, str]:
 
 def open_meeting(ws: Path) -> None:
     """A copy of the example workspace with the meeting of 01-12-2026 open."""
-    from overleg.config import init_workspace
+    from overleg.workspace import init_workspace
 
     init_workspace(ws, example=True)
     for args in (("agenda", "build", "--date", D), ("meeting", "start", "--date", D)):
@@ -356,8 +358,8 @@ def check_folder(ws: Path, count: int, seed: int) -> Figures:
     """Put `count` generated or mutated files in a workspace's case folder and run the
     installed `overleg cases check`: no traceback, exit 1, every file that gives no case
     named with an error (and no other file), and a summary that adds up."""
-    from overleg.cases import case_files, load_cases
-    from overleg.config import load_workspace
+    from overleg.casecache import case_files, load_cases
+    from overleg.workspace import load_workspace
 
     folder = ws / "casussen"
     rng = random.Random(seed)

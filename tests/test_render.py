@@ -13,16 +13,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from overleg.agenda import AgendaEntry, AgendaView, agenda_view, build_agenda, time_slots
-from overleg.cases import Case, load_cases
-from overleg.config import Workspace, load_workspace, parse_config
+from overleg.casecache import load_cases
+from overleg.cases import Case
+from overleg.config import parse_config
 from overleg.errors import InvalidInput, OverlegError
+from overleg.files import write_output
+from overleg.model import Action, Item, Meeting
 from overleg.render import (
     environment,
     partner_agenda,
     render_agenda,
-    write_output,
 )
-from overleg.store import Action, Item, Meeting, Store
+from overleg.store import Store
+from overleg.workspace import Workspace, load_workspace
 
 HERE = Path(__file__).resolve().parent
 EXPECTED = HERE / "expected"
@@ -160,7 +163,7 @@ def test_case_text_prints_as_written_and_bsn_is_masked(ws, fmt):
 
 def test_example_case_with_template_syntax_in_its_body(tmp_path):
     root = tmp_path / "werkmap"
-    from overleg.config import init_workspace
+    from overleg.workspace import init_workspace
 
     init_workspace(root, example=True)
     ws = load_workspace(root)
@@ -218,8 +221,8 @@ def agendas(draw: st.DrawFn) -> tuple[list[Case], str]:
     return cases, draw(st.sampled_from(CODES))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                               HealthCheck.function_scoped_fixture])
 @given(data=agendas())
 def test_partner_render_never_names_another_partners_case(tmp_path, data):
     cases, partner = data

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, Run
 
-from overleg.config import init_workspace
 from overleg.retention import retention_end
+from overleg.workspace import init_workspace
 
 SECRET = "BEWAAR-5d2e81"  # typed into the meeting about the case that will be purged
 OTHER = "BLIJFT-0c44aa"  # typed about the case that stays

@@ -12,13 +12,14 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from overleg.config import load_workspace
 from overleg.store import Store
+from overleg.workspace import load_workspace
 
 OVERLEG = Path(sys.executable).parent / "overleg"
 TIMEOUT = 10
 
-pytestmark = pytest.mark.skipif(not OVERLEG.exists(), reason="overleg is not installed")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not OVERLEG.exists(), reason="overleg is not installed")]
 
 
 def spawn(ws: Path) -> pexpect.spawn:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from overleg.cases import parse_case
 from overleg.config import parse_config
-from overleg.spreadsheet import COLUMNS, yaml_scalar
+from overleg.frontmatter import COLUMNS, yaml_scalar
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = parse_config((ROOT / "examples" / "overleg.toml").read_text(encoding="utf-8"))
@@ -465,8 +465,6 @@ def test_export_csv_file_for_dutch_excel_and_plain_csv_on_stdout(run, example_ws
 @pytest.mark.parametrize(("args", "message"), [
     (("--format", "xlsx"), "--format xlsx schrijft een bestand: geef het met -o, bijv. "
                            "-o acties.xlsx."),
-    (("--format", "pdf", "-o", "a.pdf"), "formaat 'pdf' bestaat niet. Kies uit: xlsx, csv, "
-                                         "docx."),
     (("-o", "acties.txt"), "kies het formaat met --format xlsx, csv of docx (uit "
                            "'acties.txt' is het niet af te leiden)."),
     (("--json", "--format", "csv"), "kies --json of --format, niet allebei."),
@@ -475,6 +473,14 @@ def test_export_errors(run, example_ws, args, message):
     result = run("action", "list", *args)
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Fout: {message}\n")
     assert not (example_ws / "acties.txt").exists()
+
+
+def test_export_format_is_a_fixed_choice(run, example_ws):
+    result = run("action", "list", "--format", "pdf", "-o", "a.pdf")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("Fout: ongeldige waarde voor '--format': 'pdf' is niet een "
+                                    "van 'xlsx', 'csv', 'docx'.")
+    assert not (example_ws / "a.pdf").exists()
 
 
 def test_imported_cases_are_in_the_audit_log_and_a_dry_run_logs_nothing(run, empty_ws,

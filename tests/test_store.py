@@ -8,12 +8,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 OPEN = ("import pathlib, sys, time\n"
         "from overleg.store import Store\n"
         "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # all start together\n"
         "Store.open(pathlib.Path(sys.argv[1])).close()\n")
 
 
+@pytest.mark.slow
 def test_several_commands_creating_the_database_at_once_all_succeed(tmp_path: Path) -> None:
     failures = []
     for round_ in range(10):

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overleg.cases import atomic_write, format_value, write_back
 from overleg.errors import StaleCaseFile
+from overleg.files import atomic_write
+from overleg.frontmatter import format_value, write_back
 
 # --- write_back on a file of its own ------------------------------------------------------
 
@@ -176,7 +177,7 @@ BODY_LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_charac
                     max_size=30)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the hypothesis profile (tests/conftest.py)
 @given(before=st.lists(OTHER_LINE, max_size=6), after=st.lists(OTHER_LINE, max_size=6),
        body=st.lists(BODY_LINE, max_size=5), has_status=st.booleans(),
        eol=st.sampled_from(["\n", "\r\n"]), bom=st.booleans(), final=st.booleans())

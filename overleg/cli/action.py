@@ -8,11 +8,12 @@ import typer
 
 from overleg.cli import completion
 from overleg.cli.common import console, err, out, plain, print_json, session
+from overleg.cli.options import ActionExport, ActionStatus
 
 if TYPE_CHECKING:
     from datetime import date
 
-    from overleg.store import Action
+    from overleg.model import Action
 
 app = typer.Typer(help="Acties: toevoegen, afronden, overzicht.", no_args_is_help=True)
 
@@ -66,14 +67,16 @@ def action_list(
     partner: Annotated[str | None, typer.Option("--partner", help="Alleen acties van deze "
                                                 "organisatie.",
                                                 autocompletion=completion.partners)] = None,
-    status: Annotated[str, typer.Option("--status", help="open, done of all.")] = "open",
+    status: Annotated[ActionStatus, typer.Option("--status", help="Open, afgerond (done) of "
+                                                 "alle (all).", case_sensitive=False)]
+    = ActionStatus.open,
     overdue: Annotated[bool, typer.Option("--overdue", help="Alleen acties over de "
                                           "deadline.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")] = False,
-    export: Annotated[str | None, typer.Option("--format", help="Exporteer het actieregister "
-                                               "als xlsx of csv (csv zonder -o naar het "
-                                               "scherm), of maak een Word-actielijst (docx, "
-                                               "met -o).", show_default=False)] = None,
+    export: Annotated[ActionExport | None, typer.Option(
+        "--format", help="Exporteer het actieregister als xlsx of csv (csv zonder -o naar het "
+        "scherm), of maak een Word-actielijst (docx, met -o).", show_default=False,
+        case_sensitive=False)] = None,
     output: Annotated[str | None, typer.Option("-o", "--output", metavar="BESTAND",
                                                help="Bestand voor de export (.xlsx, .csv of "
                                                ".docx).",
@@ -88,9 +91,8 @@ def action_list(
     from overleg.documents import selected_actions
     from overleg.errors import InvalidInput
 
-    if status not in ("open", "done", "all"):
-        raise InvalidInput(f"status '{status}' bestaat niet. Kies uit: open, done, all.")
-    if overdue and status == "done":
+    wanted = status.canonical
+    if overdue and wanted == "done":
         raise InvalidInput("--overdue toont open acties over de deadline; laat --status done "
                            "weg of gebruik --status all.")
     if (export is not None or output is not None) and as_json:
@@ -98,16 +100,17 @@ def action_list(
     s = session()
     src = s.sources()
     if export is not None or output is not None or (as_json and partner):
-        _document(partner, status, overdue, "json" if as_json else export, output)
+        _document(partner, wanted, overdue, "json" if as_json else export and export.value,
+                  output)
         return
     actions = selected_actions(src, src.ws.config.partner_code(partner) if partner else None,
-                               status, overdue)
+                               wanted, overdue)
     if as_json:
         from overleg.documents import action_record
 
         print_json([action_record(a) for a in actions])
         return
-    _table(actions, src.today, status, overdue)
+    _table(actions, src.today, wanted, overdue)
 
 
 def _document(partner: str | None, status: str, overdue: bool, fmt: str | None,

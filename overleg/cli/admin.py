@@ -1,13 +1,17 @@
-"""Workspace-level commands: init, demo."""
+"""Workspace-level commands: init, demo, purge."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from overleg.cli.common import out
+from overleg.errors import ExitStatus
+
+if TYPE_CHECKING:
+    from overleg.retention import Expired
 
 
 def workspace_init(
@@ -19,7 +23,7 @@ def workspace_init(
 
     Voorbeeld: overleg init mijn-overleg --example
     """
-    from overleg.config import init_workspace
+    from overleg.workspace import init_workspace
 
     init_workspace(path, example)
     out(f"Werkmap gemaakt in {path.resolve()}.")  # not "in .." for `overleg init .`
@@ -116,7 +120,7 @@ def audit_log(
         return
     from overleg.cli.common import console, plain, print_json, session
 
-    entries = session().store().log(case_id)
+    entries = session().store().audit_log(case_id)
     if as_json:
         print_json([{"at": e.at, "who": e.who, "action": e.action, "case": e.case_id,
                      "meeting": e.meeting} for e in entries])
@@ -148,8 +152,8 @@ def purge(
 
     Voorbeeld: overleg purge --dry-run
     """
-    from overleg.cli.common import confirm, console, err, fail, plain, session
-    from overleg.dates import fmt, today
+    from overleg.cli.common import confirm, err, fail, session
+    from overleg.dates import today
     from overleg.retention import expired_cases
     from overleg.retention import purge as purge_records
 
@@ -162,8 +166,27 @@ def purge(
         out(f"Niets op te schonen: geen casus is langer dan {ws.config.bewaartermijn} jaar "
             "gesloten.")
         return
+    _expired_table(expired)
+    if dry_run:
+        err("Proefdraai: er is niets verwijderd. Gebruik --yes om op te schonen.")
+        return
+    if not yes and not confirm(f"Vergadergegevens van {len(expired)} casus(sen) "
+                               "definitief verwijderen?"):
+        err("Niets verwijderd.")
+        raise typer.Exit(ExitStatus.ERROR)
+    removed = purge_records(s.store(), expired)
+    out(f"{removed} vergaderregel(s) van {len(expired)} casus(sen) verwijderd; het logboek "
+        "houdt bij dat dit is gebeurd.")
+    _offer_file_deletion(expired)
+
+
+def _expired_table(expired: list[Expired]) -> None:
     from rich.table import Table
 
+    from overleg.cli.common import console, plain, session
+    from overleg.dates import fmt
+
+    ws = session().workspace()
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("casus", "gesloten", "bewaren tot", "wat verdwijnt", "bestand"):
         table.add_column(column, no_wrap=column != "wat verdwijnt")
@@ -171,25 +194,22 @@ def purge(
         table.add_row(*plain(e.case.id, fmt(e.case.afgesloten_op) if e.case.afgesloten_op
                              else "", fmt(e.until), _records(e.records), ws.rel(e.case.path)))
     console().print(table)
-    if dry_run:
-        err("Proefdraai: er is niets verwijderd. Gebruik --yes om op te schonen.")
-        return
-    if not yes and not confirm(f"Vergadergegevens van {len(expired)} casus(sen) "
-                               "definitief verwijderen?"):
-        err("Niets verwijderd.")
-        raise typer.Exit(1)
-    removed = purge_records(s.store(), expired)
-    out(f"{removed} vergaderregel(s) van {len(expired)} casus(sen) verwijderd; het logboek "
-        "houdt bij dat dit is gebeurd.")
-    files = [e.case.path for e in expired if e.case.path.exists()]
-    if files:
-        out("Deze casusbestanden mogen nu weg: " + ", ".join(ws.rel(p) for p in files))
-    if files and confirm(f"Ook de {len(files)} casusbestand(en) verwijderen?"):
-        from overleg.retention import delete_case_files
 
+
+def _offer_file_deletion(expired: list[Expired]) -> None:
+    """The case files of purged cases go only after a second, explicit yes."""
+    from overleg.cli.common import confirm, err, session
+    from overleg.retention import delete_case_files
+
+    s = session()
+    files = [e.case.path for e in expired if e.case.path.exists()]
+    if not files:
+        return
+    out("Deze casusbestanden mogen nu weg: " + ", ".join(s.workspace().rel(p) for p in files))
+    if confirm(f"Ook de {len(files)} casusbestand(en) verwijderen?"):
         deleted = delete_case_files(s.store(), expired)
         out(f"{len(deleted)} casusbestand(en) verwijderd.")
-    elif files:
+    else:
         err("Casusbestanden niet verwijderd.")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +9,8 @@ import typer
 
 from overleg.cli import completion
 from overleg.cli.common import console, emit, err, out, plain, print_json, session
+from overleg.cli.options import DocumentFormat
+from overleg.errors import ExitStatus
 
 if TYPE_CHECKING:
     from datetime import date
@@ -20,11 +21,7 @@ app = typer.Typer(help="De agenda van een overleg opbouwen, bekijken, aanpassen 
                   no_args_is_help=True)
 
 
-class Format(StrEnum):
-    md = "md"
-    html = "html"
-    txt = "txt"
-    docx = "docx"
+Format = DocumentFormat
 
 
 DateOpt = Annotated[str | None, typer.Option(
@@ -80,8 +77,6 @@ def _reasons(view_entry: Any) -> str:
 
 
 def _print(view: AgendaView) -> None:
-    from rich.table import Table
-
     from overleg.dates import fmt
 
     config = session().workspace().config
@@ -90,6 +85,18 @@ def _print(view: AgendaView) -> None:
     if not view.entries:
         out(f"{title}: geen punten.")
         return
+    table = _agenda_table(view, title)
+    con = console()
+    with con.capture() as captured:  # rich pads every line to the table's width
+        con.print(table)
+    # The cells were cleaned by plain(); what remains are rich's own style codes.
+    typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+    out(_summary(view, config.duur))
+
+
+def _agenda_table(view: AgendaView, title: str) -> Any:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", box=None, header_style="bold",
                   pad_edge=False)
     for column, justify in (("#", "right"), ("tijd", "left"), ("casus", "left"),
@@ -104,18 +111,15 @@ def _print(view: AgendaView) -> None:
                              _reasons(entry), str(slot.minutes),
                              "" if slot.fits else "past niet"),
                       style=None if slot.fits else "dim")
-    con = console()
-    with con.capture() as captured:  # rich pads every line to the table's width
-        con.print(table)
-    # The cells were cleaned by plain(); what remains are rich's own style codes.
-    typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+    return table
+
+
+def _summary(view: AgendaView, duur: int) -> str:
     late = sum(1 for e in view.entries if not e.slot.fits)
-    summary = f"Totaal {view.total_minutes} van {config.duur} minuten — "
+    summary = f"Totaal {view.total_minutes} van {duur} minuten — "
     if late == 0:
-        summary += "alles past."
-    else:
-        summary += f"{late} {'punt past' if late == 1 else 'punten passen'} niet."
-    out(summary)
+        return summary + "alles past."
+    return summary + f"{late} {'punt past' if late == 1 else 'punten passen'} niet."
 
 
 @app.command("build")
@@ -151,7 +155,7 @@ def agenda_build(
     else:
         _print(view)
     if case_set.errors:  # those cases could not be selected: the agenda may be incomplete
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.ERROR)
 
 
 @app.command("show")

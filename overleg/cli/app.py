@@ -9,17 +9,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import UsageError
-from typer.core import TyperCommand, TyperGroup
 
 from overleg import __version__
-from overleg.cli import admin, documents, register
+from overleg.cli import admin, documents, export, register
 from overleg.cli import schedule as schedule_cli
 from overleg.cli.common import err, new_session, session
-from overleg.errors import OverlegError
+from overleg.cli.help import HELP_TEXTS, DutchGroup, UsageError, usage_in_dutch
+from overleg.errors import ExitStatus, OverlegError
 
 
-class _Root(TyperGroup):
+class _Root(DutchGroup):
     """Turns every core error into `Fout: ...` on stderr and a named exit code."""
 
     def invoke(self, ctx: Any) -> Any:
@@ -31,19 +30,19 @@ class _Root(TyperGroup):
         except UsageError as exc:  # a sub-command's usage: said in Dutch, exit code 2
             where = exc.ctx.command_path if exc.ctx else "overleg"
             err(f"Fout: {usage_in_dutch(exc.format_message())}\nZie '{where} --help'.")
-            raise typer.Exit(2) from None
+            raise typer.Exit(ExitStatus.USAGE) from None
         except KeyboardInterrupt:
             err("Afgebroken.")
-            raise typer.Exit(130) from None
+            raise typer.Exit(ExitStatus.INTERRUPTED) from None
         except sqlite3.DatabaseError as exc:  # OperationalError and a damaged file alike
             err(f"Fout: {_db_message(exc)}")
-            raise typer.Exit(1) from None
+            raise typer.Exit(ExitStatus.ERROR) from None
         except BrokenPipeError:  # `overleg ... | head`: the reader has seen enough
             os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-            raise typer.Exit(0) from None
+            raise typer.Exit(ExitStatus.SUCCESS) from None
         except OSError as exc:
             err(f"Fout: {_os_message(exc)}")
-            raise typer.Exit(1) from None
+            raise typer.Exit(ExitStatus.ERROR) from None
         finally:
             session().close()
 
@@ -53,7 +52,7 @@ class _Root(TyperGroup):
             return super().make_context(info_name, args, parent, **extra)
         except UsageError as exc:
             err(f"Fout: {usage_in_dutch(exc.format_message())}\nZie 'overleg --help'.")
-            raise typer.Exit(2) from None
+            raise typer.Exit(ExitStatus.USAGE) from None
 
     def list_commands(self, ctx: Any) -> list[str]:
         """The commands in the order of a meeting: the help screen's panels follow it."""
@@ -77,31 +76,6 @@ class _Root(TyperGroup):
         more start-up than the rest of a command (docs/performance.md)."""
         _root_help(self, ctx)
 
-
-_USAGE_PHRASES = [
-    (r"^Missing argument '(.+?)'\.", r"het argument \1 ontbreekt."),
-    (r"^Missing option '(.+?)'\.", r"de optie \1 ontbreekt."),
-    (r"^Missing parameter", r"er ontbreekt een waarde"),
-    (r"^No such option: (\S+)", r"onbekende optie \1"),
-    (r"^No such command '(.+?)'\.", r"onbekende opdracht '\1'."),
-    (r"^Got unexpected extra arguments? \((.*)\)", r"te veel argumenten: \1"),
-    (r"^Invalid value for (.+?): ", r"ongeldige waarde voor \1: "),
-    (r"^Invalid value: ", r"ongeldige waarde: "),
-    (r"^Option '(.+?)' requires an argument\.", r"de optie \1 vraagt een waarde."),
-    (r" is not one of ", r" is niet een van "),
-    (r" is not a valid int(eger)?\.?", r" is geen geheel getal."),
-    (r" is not a valid boolean", r" is geen ja/nee-waarde"),
-    (r"Did you mean ", r"Bedoelde u "),
-]
-
-
-def usage_in_dutch(message: str) -> str:
-    """Click's usage messages in Dutch (the common ones; the rest as click wrote them)."""
-    import re
-
-    for english, dutch in _USAGE_PHRASES:
-        message = re.sub(english, dutch, message)
-    return message
 
 
 def _db_message(exc: sqlite3.DatabaseError) -> str:
@@ -201,6 +175,7 @@ def _group_app(name: str) -> typer.Typer:
 documents.register(app)
 admin.register(app)
 register.register(app)
+export.register(app)
 app.command("schedule")(schedule_cli.schedule)
 
 
@@ -219,57 +194,45 @@ def panel_of(name: str | None) -> str:
 for _info in app.registered_commands:
     _info.rich_help_panel = panel_of(_info.name)
 
-_HELP_TEXTS = {
-    "--help": "Toon deze hulp en stop.",
-    "--install-completion": "Zet tab-aanvulling aan voor deze shell (bash, zsh of fish).",
-    "--show-completion": "Toon het script voor tab-aanvulling, om het zelf te installeren.",
-}
-
-
-def _dutch_help(command: Any, ctx: Any) -> None:
-    """Typer has no setting for its own help texts: make them Dutch just before a help screen
-    is drawn (typer.rich_utils is imported only then: start-up time is measured)."""
-    from typer import rich_utils
-
-    rich_utils.ARGUMENTS_PANEL_TITLE = "Argumenten"
-    rich_utils.OPTIONS_PANEL_TITLE = "Opties"
-    rich_utils.COMMANDS_PANEL_TITLE = "Opdrachten"
-    rich_utils.DEFAULT_STRING = "[standaard: {}]"
-    rich_utils.REQUIRED_LONG_STRING = "[verplicht]"
-    if os.environ.get("NO_COLOR"):  # plain text, as from common.console()
-        rich_utils.COLOR_SYSTEM = None
-    for param in command.get_params(ctx):
-        for name in param.opts:
-            if name in _HELP_TEXTS:
-                param.help = _HELP_TEXTS[name]
 
 
 def _root_help(group: _Root, ctx: Any) -> None:
     """The root help screen: usage, options and the commands in the order of a meeting."""
-    from rich import box
-    from rich.panel import Panel
-    from rich.table import Table
     from rich.text import Text
 
     from overleg.cli.common import console
 
     con = console()
-
-    def panel(title: str, rows: list[tuple[str, str, str]]) -> Panel:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column(style="yellow", no_wrap=True)
-        table.add_column()
-        for first, second, third in rows:
-            table.add_row(Text(first), Text(second), Text(third))
-        return Panel(table, title=title, title_align="left", box=box.ROUNDED,
-                     border_style="dim", padding=(0, 1))
-
     con.print()
     con.print(Text(" Gebruik: overleg [OPTIES] OPDRACHT [ARGUMENTEN]...", style="bold"))
     con.print()
     con.print(Text(f" {group.help or ''}".rstrip()))
     con.print()
+    con.print(_panel("Opties", _root_options(group, ctx)))
+    by_panel = _commands_by_panel(group, ctx)
+    width = max(len(name) for rows in by_panel.values() for name, _, _ in rows)
+    for title in PANEL_ORDER:
+        if by_panel.get(title):  # one width for every panel: the commands line up
+            con.print(_panel(title, [(n.ljust(width), m, h) for n, m, h in by_panel[title]]))
+
+
+def _panel(title: str, rows: list[tuple[str, str, str]]) -> Any:
+    from rich import box
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column(style="yellow", no_wrap=True)
+    table.add_column()
+    for first, second, third in rows:
+        table.add_row(Text(first), Text(second), Text(third))
+    return Panel(table, title=title, title_align="left", box=box.ROUNDED, border_style="dim",
+                 padding=(0, 1))
+
+
+def _root_options(group: _Root, ctx: Any) -> list[tuple[str, str, str]]:
     options = []
     for param in group.get_params(ctx):
         if getattr(param, "hidden", False) or not param.opts:
@@ -277,9 +240,13 @@ def _root_help(group: _Root, ctx: Any) -> None:
         longs = [o for o in param.opts if o.startswith("--")]
         shorts = [o for o in param.opts if not o.startswith("--")]
         metavar = "" if getattr(param, "is_flag", False) else (param.metavar or "")
-        help_text = _HELP_TEXTS.get(longs[0] if longs else "", getattr(param, "help", "") or "")
+        help_text = HELP_TEXTS.get(longs[0] if longs else "", getattr(param, "help", "") or "")
         options.append((", ".join([*longs, *shorts]), metavar, help_text))
-    con.print(panel("Opties", options))
+    return options
+
+
+def _commands_by_panel(group: _Root, ctx: Any) -> dict[str, list[tuple[str, str, str]]]:
+    """(name, "", first help line) per command, by help panel; groups are not built for it."""
     by_panel: dict[str, list[tuple[str, str, str]]] = {}
     for name in group.list_commands(ctx):
         if name in GROUPS and name not in group.commands:
@@ -287,36 +254,9 @@ def _root_help(group: _Root, ctx: Any) -> None:
         else:
             short = group.commands[name].get_short_help_str(limit=200)
         by_panel.setdefault(panel_of(name), []).append((name, "", short))
-    width = max(len(name) for rows in by_panel.values() for name, _, _ in rows)
-    for title in PANEL_ORDER:
-        if by_panel.get(title):  # one width for every panel: the commands line up
-            con.print(panel(title, [(n.ljust(width), m, h) for n, m, h in by_panel[title]]))
+    return by_panel
 
 
-def _in_dutch(format_help: Any) -> Any:
-    def format_help_in_dutch(self: Any, ctx: Any, formatter: Any) -> Any:
-        _dutch_help(self, ctx)
-        return format_help(self, ctx, formatter)
-
-    format_help_in_dutch.dutch = True  # type: ignore[attr-defined]
-    return format_help_in_dutch
-
-
-_USAGE_WORDS = (("[OPTIONS]", "[OPTIES]"), ("COMMAND [ARGS]...", "OPDRACHT [ARGUMENTEN]..."))
-
-
-def _format_usage_in_dutch(self: Any, ctx: Any, formatter: Any) -> None:
-    pieces = " ".join(self.collect_usage_pieces(ctx))
-    for english, dutch in _USAGE_WORDS:
-        pieces = pieces.replace(english, dutch)
-    formatter.write_usage(ctx.command_path, pieces, prefix="Gebruik: ")
-
-
-# Every help screen (root, groups, commands; --help, -h or no arguments) passes here.
-for _cls in (TyperGroup, TyperCommand):
-    if not getattr(_cls.format_help, "dutch", False):
-        _cls.format_help = _in_dutch(_cls.format_help)  # type: ignore[method-assign]
-    _cls.format_usage = _format_usage_in_dutch  # type: ignore[method-assign]
 
 
 def main() -> None:

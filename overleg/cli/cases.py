@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from overleg.cli import completion
-from overleg.cli.common import console, fail, out, plain, print_json, session
+from overleg.cli.common import console, out, plain, print_json, session
+from overleg.cli.options import CaseStatus
+from overleg.errors import ExitStatus
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from overleg.cases import Case
+    from overleg.spreadsheet import ImportPlan
 
 app = typer.Typer(help="Casusbestanden bekijken en controleren.", no_args_is_help=True)
 
@@ -16,9 +24,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")]
 
 @app.command("list")
 def cases_list(
-    status: Annotated[str | None, typer.Option(
-        "--status", autocompletion=completion.statuses, help="Alleen casussen met deze status "
-        "(aangemeld, actief, nazorg, afgesloten).")] = None,
+    status: Annotated[CaseStatus | None, typer.Option(
+        "--status", help="Alleen casussen met deze status.", case_sensitive=False)] = None,
     partner: Annotated[str | None, typer.Option("--partner", autocompletion=completion.partners,
                                                 help="Alleen casussen waarin "
                                                 "deze partner zit (code, bijv. POL).")] = None,
@@ -28,17 +35,13 @@ def cases_list(
 
     Voorbeeld: overleg cases list --status actief --partner POL
     """
-    from overleg.cases import STATUSES, filter_cases
+    from overleg.cases import filter_cases
 
     s = session()
     ws = s.workspace()
-    if status is not None and status not in STATUSES:
-        raise fail(f"status '{status}' bestaat niet. Kies uit: {', '.join(STATUSES)}.")
-    if partner is not None and partner not in ws.config.partners:
-        raise fail(f"partner '{partner}' staat niet in overleg.toml. "
-                   f"Bekend: {', '.join(ws.config.partners)}.")
+    code = ws.config.partner_code(partner) if partner is not None else None
     case_set = s.cases()
-    cases = filter_cases(case_set.cases, status, partner)
+    cases = filter_cases(case_set.cases, status.value if status else None, code)
     if as_json:
         print_json([{"id": c.id, "initialen": c.initialen, "status": c.status,
                      "prioriteit": c.prioriteit, "partners": list(c.partners),
@@ -46,20 +49,24 @@ def cases_list(
     elif not cases:
         out("Geen casussen.")
     else:
-        from rich.table import Table
-
-        from overleg.dates import fmt
-
-        table = Table(box=None, header_style="bold", pad_edge=False)
-        for column in ("id", "persoon", "status", "prio", "regie", "partners", "bespreken"):
-            table.add_column(column, no_wrap=column != "partners")
-        for c in cases:
-            table.add_row(*plain(c.id, c.label, c.status, c.prioriteit, c.regie or "",
-                                 ",".join(c.partners), fmt(c.bespreken) if c.bespreken else ""),
-                          style="dim" if c.status == "afgesloten" else None)
-        console().print(table)
+        _cases_table(cases)
     if case_set.errors:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.ERROR)
+
+
+def _cases_table(cases: list[Case]) -> None:
+    from rich.table import Table
+
+    from overleg.dates import fmt
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("id", "persoon", "status", "prio", "regie", "partners", "bespreken"):
+        table.add_column(column, no_wrap=column != "partners")
+    for c in cases:
+        table.add_row(*plain(c.id, c.label, c.status, c.prioriteit, c.regie or "",
+                             ",".join(c.partners), fmt(c.bespreken) if c.bespreken else ""),
+                      style="dim" if c.status == "afgesloten" else None)
+    console().print(table)
 
 
 @app.command("show")
@@ -75,16 +82,30 @@ def cases_show(
     from rich.table import Table
 
     from overleg.cases import read_body
-    from overleg.dates import fmt
     from overleg.privacy import clean
 
     s = session()
-    ws = s.workspace()
     case = s.cases(report=False).get(case_id)
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    rows = [
+    for key, value in _fields(case, s.workspace().rel(case.path)):
+        if value:
+            table.add_row(*plain(key, value))
+    con = console()
+    con.print(table)
+    con.print()
+    # Markdown for the layout, but case text is data: inline HTML prints as written, and no
+    # control character reaches the terminal.
+    body = clean(read_body(case)).strip().replace("&", "&amp;").replace("<", "&lt;")
+    con.print(Markdown(body))
+
+
+def _fields(case: Case, shown_path: str) -> list[tuple[str, str]]:
+    """The case's front matter as `cases show` lists it (empty values are left out)."""
+    from overleg.dates import fmt
+
+    return [
         ("id", case.id), ("persoon", case.label), ("wijk", case.wijk),
         ("thema", ", ".join(case.thema)), ("status", case.status),
         ("prioriteit", case.prioriteit), ("aangemeld", f"{fmt(case.aangemeld_op)} door "
@@ -98,18 +119,8 @@ def cases_show(
          else "ja" if case.agenda else ""),
         ("toezicht", _toezicht(case)),
         ("afgesloten", fmt(case.afgesloten_op) if case.afgesloten_op else ""),
-        ("bestand", ws.rel(case.path)),
+        ("bestand", shown_path),
     ]
-    for key, value in rows:
-        if value:
-            table.add_row(*plain(key, value))
-    con = console()
-    con.print(table)
-    con.print()
-    # Markdown for the layout, but case text is data: inline HTML prints as written, and no
-    # control character reaches the terminal.
-    body = clean(read_body(case)).strip().replace("&", "&amp;").replace("<", "&lt;")
-    con.print(Markdown(body))
 
 
 def _toezicht(case: object) -> str:
@@ -156,7 +167,7 @@ def cases_check() -> None:
     summary += f"{warnings} waarschuwing{'en' if warnings != 1 else ''}."
     typer.echo(summary, err=True)
     if errors:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.ERROR)
 
 
 @app.command("import")
@@ -176,28 +187,36 @@ def cases_import(
     """
     from pathlib import Path
 
-    from overleg.cli.common import err
-    from overleg.spreadsheet import plan_import, write_import
+    from overleg.spreadsheet import import_cases
 
     s = session()
-    ws = s.workspace()
-    case_set = s.cases(report=False)
-    existing = {c.id for c in case_set.cases} | {f.case_id for f in case_set.findings}
-    plan = plan_import(ws, Path(file), file, existing - {""})
-    written = write_import(plan) if yes else []
-    for new in plan.create:
-        if new.path in written:
-            s.store().log_case_created(new.case.id, "import")
+    plan, written = import_cases(s.workspace(), s.store(), s.cases(report=False), Path(file),
+                                 file, write=yes)
     if plan.create:
-        from rich.table import Table
+        _import_table(plan)
+    _import_report(plan, written, yes)
+    if plan.errors:
+        raise typer.Exit(ExitStatus.ERROR)
 
-        table = Table(box=None, header_style="bold", pad_edge=False)
-        for column in ("rij", "id", "status", "partners", "bestand"):
-            table.add_column(column, no_wrap=column != "partners")
-        for new in plan.create:
-            table.add_row(*plain(str(new.row), new.case.id, new.case.status,
-                                 ",".join(new.case.partners), ws.rel(new.path)))
-        console().print(table)
+
+def _import_table(plan: ImportPlan) -> None:
+    from rich.table import Table
+
+    ws = session().workspace()
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("rij", "id", "status", "partners", "bestand"):
+        table.add_column(column, no_wrap=column != "partners")
+    for new in plan.create:
+        table.add_row(*plain(str(new.row), new.case.id, new.case.status,
+                             ",".join(new.case.partners), ws.rel(new.path)))
+    console().print(table)
+
+
+def _import_report(plan: ImportPlan, written: list[Path], yes: bool) -> None:
+    """Findings as BESTAND:RIJ: melding, then one line of what happened."""
+    from overleg.cli.common import err
+
+    ws = session().workspace()
     for finding in sorted([*plan.findings, *plan.skipped], key=lambda f: f.line):
         warn = not finding.error and finding not in plan.skipped
         err(f"{finding.path}:{finding.line}: {'waarschuwing: ' if warn else ''}"
@@ -213,5 +232,3 @@ def cases_import(
         n = len(plan.create)
         err(f"Proefdraai: {n} {'casus zou' if n == 1 else 'casussen zouden'} worden "
             f"aangemaakt{rest}. Er is niets geschreven; schrijf ze met --yes.")
-    if plan.errors:
-        raise typer.Exit(1)

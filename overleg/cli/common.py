@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from overleg.errors import ExitStatus
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from overleg.cases import Case, CaseSet, Finding
-    from overleg.config import Workspace
     from overleg.documents import Disclosed, Request, Sources
     from overleg.store import Store
+    from overleg.workspace import Workspace
 
 
 @dataclass
@@ -35,7 +37,7 @@ class Session:
 
     def workspace(self) -> Workspace:
         if self._workspace is None:
-            from overleg.config import load_workspace
+            from overleg.workspace import load_workspace
 
             self._workspace = load_workspace(self.workspace_path)
         return self._workspace
@@ -50,7 +52,7 @@ class Session:
     def cases(self, report: bool = True) -> CaseSet:
         """Every case of the workspace; errors in case files are reported on stderr once."""
         if self._cases is None:
-            from overleg.cases import load_cases
+            from overleg.casecache import load_cases
 
             try:
                 cache: Store | None = self.store()
@@ -148,12 +150,12 @@ _JSON_CONTROL_HINTS = ("\\u00", "\\b", "\\f", "\\r")
 
 def print_json(data: Any) -> None:
     """JSON on stdout; every text value is cleaned (controls removed, BSNs masked), so the
-    data is the same as in every other output."""
-    from overleg.privacy import clean, has_nine_digits, strip_controls
+    data is the same as in every other output. Our own SHA-256 digests print whole."""
+    from overleg.privacy import clean, has_nine_digits, is_digest, strip_controls
 
     def cleaned(value: Any) -> Any:
         if isinstance(value, str):
-            return clean(value)
+            return value if is_digest(value) else clean(value)
         if isinstance(value, list | tuple):
             return [cleaned(v) for v in value]
         if isinstance(value, dict):
@@ -204,4 +206,4 @@ def emit(src: Sources, request: Request, output: Path | None, what: str) -> Disc
 def fail(message: str) -> typer.Exit:
     """Print `Fout: ...` and return the exit to raise (exit code 1)."""
     err(f"Fout: {message}")
-    return typer.Exit(1)
+    return typer.Exit(ExitStatus.ERROR)

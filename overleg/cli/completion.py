@@ -65,7 +65,7 @@ def _case_ids(session: Session, incomplete: str) -> list[Suggestion]:
     if ws.db_path.is_file():  # the parsed-case cache lives in the database
         cases = session.cases(report=False).cases
     else:
-        from overleg.cases import load_cases
+        from overleg.casecache import load_cases
 
         cases = load_cases(ws).cases  # do not create a database for a Tab press
     found = sorted((c for c in cases if c.id.startswith(incomplete)),

@@ -10,34 +10,14 @@ import typer
 
 from overleg.cli import completion
 from overleg.cli.common import confirm, console, emit, err, out, session
+from overleg.cli.options import DocumentFormat, MailKind
+from overleg.errors import ExitStatus
 
 if TYPE_CHECKING:
     from overleg.mail import Batch, Delivery
-    from overleg.store import Meeting
 
-FormatOpt = Annotated[str, typer.Option("--format", help="md, html, txt of docx (Word; dan is "
-                                         "-o verplicht).")]
-
-
-def _closed_meeting(on: str | None) -> Meeting:
-    """The meeting of --date, else the most recent closed one."""
-    from overleg.dates import fmt
-    from overleg.errors import MeetingNotFound
-
-    s = session()
-    store = s.store()
-    if on:
-        day = s.day(on)
-        found = store.meeting(day)
-        if found is None:
-            raise MeetingNotFound(f"er is geen vergadering op {fmt(day)}. "
-                                  "Zie 'overleg meeting list'.")
-        return found
-    meeting = store.latest_closed()
-    if meeting is None:
-        raise MeetingNotFound("er is nog geen gesloten vergadering. Sluit de vergadering met "
-                              "'overleg meeting close' of kies er een met --date.")
-    return meeting
+FormatOpt = Annotated[DocumentFormat, typer.Option("--format", help="Formaat; docx (Word) "
+                                                    "vraagt -o.", case_sensitive=False)]
 
 
 def minutes(
@@ -47,7 +27,7 @@ def minutes(
     partner: Annotated[str | None, typer.Option("--partner", help="Alleen de casussen van "
                                                 "deze partner, met zijn actielijst.",
                                                 autocompletion=completion.partners)] = None,
-    fmt: FormatOpt = "md",
+    fmt: FormatOpt = DocumentFormat.md,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Schrijf naar dit "
                                                 "bestand in plaats van naar het scherm.")] = None,
 ) -> None:
@@ -56,20 +36,22 @@ def minutes(
     Voorbeeld: overleg minutes --partner POL --format html -o uit/verslag-POL.html
     """
     from overleg.documents import Request
+    from overleg.meeting import closed_meeting
 
-    if fmt == "docx":
+    if fmt is DocumentFormat.docx:
         from overleg.docx import require_output
 
         output = require_output(output, "uit/verslag.docx")
     s = session()
-    meeting = _closed_meeting(on)
-    emit(s.sources(), Request("minutes", fmt, partner, meeting), output, "Verslag")
+    meeting = closed_meeting(s.store(), s.day(on) if on else None)
+    emit(s.sources(), Request("minutes", fmt.value, partner, meeting), output, "Verslag")
 
 
 def mail(
     on: Annotated[str | None, typer.Option("--date", help="Datum van de vergadering.",
                                            autocompletion=completion.meeting_dates)] = None,
-    kind: Annotated[str, typer.Option("--kind", help="agenda of minutes.")] = "minutes",
+    kind: Annotated[MailKind, typer.Option("--kind", help="Agenda of verslag (minutes).",
+                                           case_sensitive=False)] = MailKind.minutes,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Map voor de "
                                                 ".eml-bestanden (standaard uit/mail).")] = None,
     send: Annotated[bool, typer.Option("--send", help="Verstuur via SMTP (STARTTLS).")] = False,
@@ -79,27 +61,12 @@ def mail(
 
     Voorbeeld: overleg mail --kind minutes --send
     """
-    from overleg.documents import mail_drafts, record_delivery
-    from overleg.errors import InvalidInput
-    from overleg.mail import send_all
-    from overleg.privacy import clean
+    from overleg.mailing import mail_drafts, mailing_meeting
 
     s = session()
-    ws, store = s.workspace(), s.store()
-    if kind not in ("agenda", "minutes"):
-        raise InvalidInput(f"soort '{kind}' bestaat niet. Kies agenda of minutes.")
-    if kind == "agenda":
-        from overleg.agenda import meeting_for
-        from overleg.dates import today
-        from overleg.errors import MeetingNotFound
-
-        meeting = meeting_for(store, s.day(on)) if on else store.next_planned(today())
-        if meeting is None:
-            raise MeetingNotFound("er is geen geplande vergadering. Maak de agenda met "
-                                  "'overleg agenda build' of kies er een met --date.")
-    else:
-        meeting = _closed_meeting(on)
-    batch = mail_drafts(s.sources(), meeting, kind, output or ws.out_dir / "mail")
+    src = s.sources()
+    meeting = mailing_meeting(src.store, kind.canonical, s.day(on) if on else None, src.today)
+    batch = mail_drafts(src, meeting, kind.canonical, output or src.ws.out_dir / "mail")
     _summary(batch)
     if not send:
         if batch.messages and (first := batch.messages[0].path) is not None:
@@ -108,43 +75,48 @@ def mail(
     if not batch.messages:
         out("Niets te versturen.")
         return
-    already = store.mailings(meeting, kind)
-    again = [o.partner for o in batch.messages if o.partner in already]
-    if not yes:
-        question = f"{len(batch.messages)} e-mail(s) versturen via {ws.config.mail.smtp_host}?"
-        if again:
-            question = (f"Al eerder verstuurd aan {', '.join(again)}. Opnieuw versturen? "
-                        + question)
-        if not confirm(question):
-            err("Niets verstuurd.")
-            raise typer.Exit(1)
+    _confirm_sending(batch, yes)
+    _send(batch)
+
+
+def _confirm_sending(batch: Batch, yes: bool) -> None:
+    """Ask before sending (again, when some partners had this mailing already)."""
+    from overleg.mailing import sent_before
+
+    s = session()
+    question = (f"{len(batch.messages)} e-mail(s) versturen via "
+                f"{s.workspace().config.mail.smtp_host}?")
+    if again := sent_before(s.store(), batch):
+        question = f"Al eerder verstuurd aan {', '.join(again)}. Opnieuw versturen? " + question
+    if not yes and not confirm(question):
+        err("Niets verstuurd.")
+        raise typer.Exit(ExitStatus.ERROR)
+
+
+def _send(batch: Batch) -> None:
+    """Send with a progress bar; one line per partner as the server answers."""
     from rich.progress import Progress
 
-    failures = 0
+    from overleg.mailing import send_mailing
+    from overleg.privacy import clean
+
+    s = session()
+    recipients = {o.partner: o.recipients for o in batch.messages}
     with Progress(console=console(), transient=True) as progress:
         task = progress.add_task("Versturen", total=len(batch.messages))
-        by_partner = {o.partner: o for o in batch.messages}
 
         def report(delivery: Delivery) -> None:
-            nonlocal failures
             progress.advance(task)
-            outgoing = by_partner[delivery.partner]
-            if delivery.ok:
-                record_delivery(store, outgoing, meeting, kind)
-                # soft_wrap: addresses stay whole on one line (the terminal wraps it)
-                progress.console.print(clean(f"verstuurd: {delivery.partner} "
-                                             f"({', '.join(outgoing.recipients)})"),
-                                       markup=False, soft_wrap=True)
-            else:
-                failures += 1
-                progress.console.print(clean(f"NIET verstuurd: {delivery.partner}: "
-                                             f"{delivery.detail}"), markup=False, soft_wrap=True)
+            line = (f"verstuurd: {delivery.partner} ({', '.join(recipients[delivery.partner])})"
+                    if delivery.ok else f"NIET verstuurd: {delivery.partner}: {delivery.detail}")
+            # soft_wrap: addresses stay whole on one line (the terminal wraps it)
+            progress.console.print(clean(line), markup=False, soft_wrap=True)
 
-        send_all(batch.messages, ws.config.mail, os.environ.get("OVERLEG_SMTP_PASSWORD"),
-                 report)
+        failures = send_mailing(s.store(), batch, s.workspace().config.mail,
+                                os.environ.get("OVERLEG_SMTP_PASSWORD"), report)
     if failures:
         err(f"Fout: {failures} e-mail(s) niet verstuurd; de rest wel. Probeer opnieuw met --send.")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.ERROR)
     out(f"{len(batch.messages)} e-mail(s) verstuurd.")
 
 

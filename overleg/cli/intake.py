@@ -8,124 +8,16 @@ again; end of input before the last answer stops without writing anything.
 
 from __future__ import annotations
 
-import re
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import typer
 
+from overleg.caseform import Question, questions
 from overleg.cli.common import err, out, session
 
 if TYPE_CHECKING:
-    from overleg.config import Config
-
-_YES = {"ja", "j", "yes", "y", "true"}
-_NO = {"nee", "n", "no", "false"}
-
-
-@dataclass(frozen=True)
-class Question:
-    key: str
-    prompt: str
-    check: Callable[[str], str]  # the answer -> the value to store, or InvalidInput
-    default: str = ""
-    choices: Sequence[tuple[str, str]] = ()  # (value, description) offered with Tab
-
-
-def _required(message: str) -> Callable[[str], str]:
-    def check(answer: str) -> str:
-        from overleg.errors import InvalidInput
-
-        if not answer:
-            raise InvalidInput(message)
-        return answer
-
-    return check
-
-
-def _one_of(options: Sequence[str], what: str) -> Callable[[str], str]:
-    def check(answer: str) -> str:
-        from overleg.errors import InvalidInput
-
-        if answer.lower() not in options:
-            raise InvalidInput(f"{what} '{answer}' bestaat niet. Kies uit: {', '.join(options)}.")
-        return answer.lower()
-
-    return check
-
-
-def _year(answer: str) -> str:
-    from overleg.dates import today
-    from overleg.errors import InvalidInput
-
-    if not answer:
-        return ""
-    if not re.fullmatch(r"\d{4}", answer) or not 1900 <= int(answer) <= today().year:
-        raise InvalidInput(f"geboortejaar '{answer}' is geen jaartal van 1900 tot en met "
-                           f"{today().year}; laat het leeg als het onbekend is.")
-    return answer
-
-
-def _informed(answer: str) -> str:
-    from overleg.errors import InvalidInput
-
-    if not answer:
-        return ""
-    if answer.lower() in _YES | _NO:
-        return "ja" if answer.lower() in _YES else "nee"
-    raise InvalidInput(f"'{answer}' is geen ja of nee; laat het leeg als het onbekend is.")
-
-
-def questions(config: Config, suggested_id: str, taken: set[str]) -> list[Question]:
-    """The form, in the order of a referral."""
-    from overleg.cases import ID_RE, PRIORITIES, STATUSES
-    from overleg.errors import InvalidInput
-
-    def case_id(answer: str) -> str:
-        from overleg.privacy import resembles_bsn
-
-        if resembles_bsn(answer):  # never echoed: it would sit in the scrollback
-            raise InvalidInput("dit id lijkt op een BSN (elfproef); kies een ander id.")
-        if not ID_RE.match(answer):
-            raise InvalidInput(f"id '{answer}' kan niet: gebruik letters, cijfers, '-', '_' "
-                               "en '.', bijv. 2026-042.")
-        if answer in taken:
-            raise InvalidInput(f'id "{answer}" is al in gebruik. Kies een ander id.')
-        return answer
-
-    def code(answer: str) -> str:
-        return config.partner_code(answer) if answer else ""
-
-    def codes(answer: str) -> str:
-        found = [config.partner_code(c) for c in re.split(r"[\s,;]+", answer) if c]
-        return ", ".join(dict.fromkeys(found))
-
-    referrer = _required("vul de code in van de partner die aanmeldt, bijv. POL.")
-    partners = [(c, p.naam) for c, p in config.partners.items()]
-    statuses = [s for s in STATUSES if s != "afgesloten"]  # a new case is not closed yet
-    return [
-        Question("id", "Id", case_id, suggested_id),
-        Question("initialen", "Initialen (bijv. J.d.V.)",
-                 _required("vul de initialen in, bijv. J.d.V.")),
-        Question("geboortejaar", "Geboortejaar (leeg = onbekend)", _year),
-        Question("status", "Status", _one_of(statuses, "status"), "aangemeld",
-                 [(s, "") for s in statuses]),
-        Question("prioriteit", "Prioriteit", _one_of(PRIORITIES, "prioriteit"), "midden",
-                 [(p, "") for p in PRIORITIES]),
-        Question("aangemeld_door", "Aangemeld door (partnercode)", lambda a: code(referrer(a)),
-                 "", partners),
-        Question("regie", "Regie (partnercode, leeg = nog niet belegd)", code, "", partners),
-        Question("partners", "Partners (codes, gescheiden door spaties of komma's)", codes, "",
-                 partners),
-        Question("geinformeerd", "Is de betrokkene geïnformeerd? (ja/nee, leeg = onbekend)",
-                 _informed, "", [("ja", ""), ("nee", "")]),
-        Question("reden_niet_geinformeerd", "Waarom niet?",
-                 _required("vul in waarom de betrokkene niet is geïnformeerd.")),
-        Question("vraag", "Vraag aan het overleg", lambda a: a),
-    ]
-
+    from collections.abc import Callable
 
 def run_form() -> None:
     """Ask every question, validate the whole file, and write it (never overwriting)."""
@@ -133,7 +25,7 @@ def run_form() -> None:
 
     from overleg.cases import create_case_file, next_case_id
     from overleg.dates import today
-    from overleg.spreadsheet import case_text
+    from overleg.frontmatter import case_text
 
     s = session()
     ws = s.workspace()
@@ -161,12 +53,12 @@ def _default_partners(values: dict[str, str]) -> str:
 
 def _answer(question: Question, ask: Callable[[Question], str | None]) -> str:
     """Ask until the answer passes the question's check; EOF stops the whole form."""
-    from overleg.errors import InvalidInput, OverlegError
+    from overleg.errors import InputEnded, InvalidInput
 
     while True:
         answer = ask(question)
         if answer is None:
-            raise OverlegError("invoer gestopt voor alle vragen beantwoord waren; er is geen "
+            raise InputEnded("invoer gestopt voor alle vragen beantwoord waren; er is geen "
                                "casusbestand geschreven.")
         answer = " ".join(answer.split()) or question.default
         try:

@@ -11,21 +11,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer._click.exceptions import UsageError
-from typer.core import TyperCommand, TyperGroup
 
 from overleg.cli import completion
 from overleg.cli.common import console, emit, err, out, plain, print_json, session
+from overleg.cli.help import DutchCommand, DutchGroup, UsageError
+from overleg.errors import ExitStatus
 
 if TYPE_CHECKING:
     from datetime import date
 
-    from overleg.store import AccessRequest
+    from overleg.model import AccessRequest
 
 DEFAULT = "package"
 
 
-class _InzageGroup(TyperGroup):
+class _InzageGroup(DutchGroup):
     """Routes `overleg inzage ID...` (anything but a sub-command or --help) to `package`."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
@@ -43,7 +43,7 @@ class _InzageGroup(TyperGroup):
         formatter.write_usage(ctx.command_path, "OPDRACHT [ARGUMENTEN]...", prefix="     of: ")
 
 
-class _PackageCommand(TyperCommand):
+class _PackageCommand(DutchCommand):
     """The default command: its usage and errors speak of `overleg inzage`, not its name."""
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
@@ -173,7 +173,7 @@ def inzage_list(
         which = ", ".join(f"#{r.id} (termijn {fmt(r.deadline)})" for r in late)
         err(f"Te laat: inzageverzoek {which} {'is' if len(late) == 1 else 'zijn'} niet binnen "
             "de termijn beantwoord. Maak het pakket met 'overleg inzage ID...'.")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.ERROR)
 
 
 def _table(requests: list[AccessRequest], day: date) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from overleg.cli.admin import audit_log
+from overleg.errors import ExitStatus
 
 if TYPE_CHECKING:
     from overleg.logchain import ChainCheck
@@ -45,7 +46,7 @@ def log_verify(
 
     Voorbeeld: overleg log verify --hash 3f2a9c0d1e2b4a5f
     """
-    from overleg.cli.common import err, fail, out, session
+    from overleg.cli.common import err, fail, session
 
     if noted is not None:
         noted = noted.strip().lower()
@@ -60,14 +61,22 @@ def log_verify(
     if broken:
         err("Zet een reservekopie van overleg.db terug, of laat uitzoeken wie de database "
             "buiten overleg om heeft veranderd.")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.ERROR)
     if noted is not None and check.noted_at is None:
         raise fail(f"de genoteerde hash {noted[:16]}… staat niet (meer) in het logboek of "
                    "het register: de nieuwste regels zijn weggehaald, of de hash is verkeerd "
                    "overgenomen.")
-    out(f"Logboek in orde: {_lines(check.audit.rows)}, register van verstrekkingen: "
-        f"{_lines(check.disclosures.rows)}. Laatste hash logboek: {_short(check.audit)}, "
-        f"register: {_short(check.disclosures)}.")
+    _report(check, noted)
+
+
+def _report(check: Any, noted: str | None) -> None:
+    """An intact log: the counts, the last hashes, and what a noted hash proves."""
+    from overleg.cli.common import out
+
+    # Counts and our own hashes only: printed whole (a hash is never a BSN to mask).
+    typer.echo(f"Logboek in orde: {_lines(check.audit.rows)}, register van verstrekkingen: "
+               f"{_lines(check.disclosures.rows)}. Laatste hash logboek: {_short(check.audit)}, "
+               f"register: {_short(check.disclosures)}.")
     if check.noted_at is not None:
         table, row = check.noted_at
         out(f"De genoteerde hash {noted[:16] if noted else ''}… staat bij regel {row} van het "

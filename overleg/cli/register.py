@@ -11,10 +11,10 @@ from overleg.cli import completion
 from overleg.cli.common import console, out, plain, print_json, session
 
 if TYPE_CHECKING:
-    from overleg.store import Disclosure
+    from overleg.model import Disclosure
 
 KIND_LABELS = {"agenda": "agenda", "minutes": "verslag", "actions": "actielijst",
-               "mail": "e-mail", "inzage": "inzage"}
+               "mail": "e-mail", "inzage": "inzage", "export": "export"}
 
 
 def disclosure_record(row: Disclosure) -> dict[str, Any]:

@@ -65,8 +65,6 @@ class Screen:
 
     def run(self) -> int:
         """0 when done, 1 when a scripted line failed, 130 after Ctrl-C."""
-        from overleg.live import parse_line
-
         try:
             self.intro()
             if not self.walk.store.attendance(self.walk.meeting) and not self.attendance():
@@ -75,24 +73,30 @@ class Screen:
                 self.say(f"Verder bij punt {self.walk.index + 1}: het eerste punt dat nog niet "
                          "is besproken.")
             self.show()
-            partners = list(self.walk.ws.config.partners)
-            schedule = self.walk.ws.config.schema
-            while (line := self.read(self.prompt())) is not None:
-                before = self.walk.index
-                command = self.attempt(parse_line, line, partners, schedule)
-                if command is None:
-                    continue
-                if command.kind == "quit":
-                    break
-                echo = self.attempt(self.walk.handle, command)
-                if echo:
-                    self.say(echo, style=None if command.kind == "help" else "bold green")
-                if self.walk.index != before:
-                    self.show()
+            self.loop()
         except KeyboardInterrupt:
             self.stop()
             return 130
         return self.stop()
+
+    def loop(self) -> None:
+        """Read, parse, record and echo lines until the chair quits or input ends."""
+        from overleg.live import parse_line
+
+        partners = list(self.walk.ws.config.partners)
+        schedule = self.walk.ws.config.schema
+        while (line := self.read(self.prompt())) is not None:
+            before = self.walk.index
+            command = self.attempt(parse_line, line, partners, schedule)
+            if command is None:
+                continue
+            if command.kind == "quit":
+                break
+            echo = self.attempt(self.walk.handle, command)
+            if echo:
+                self.say(echo, style=None if command.kind == "help" else "bold green")
+            if self.walk.index != before:
+                self.show()
 
     def attendance(self) -> bool:
         """Record attendance lines until an empty line; False when the chair quits."""

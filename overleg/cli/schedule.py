@@ -37,7 +37,7 @@ def schedule(
         for slot in slots:
             out(str(slot))
     if ics is not None:
-        from overleg.render import write_output
+        from overleg.files import write_output
 
         write_output(ics, series_calendar(config, start))
         err(f"Vergaderreeks geschreven naar {ics} (importeer het bestand in uw agenda).")

@@ -15,7 +15,7 @@ app = typer.Typer(help="Sjablonen van de documenten bekijken en aanpassen.",
 
 def _builtin() -> dict[str, Path]:
     """Built-in template file names -> their files."""
-    from overleg.config import package_dir
+    from overleg.workspace import package_dir
 
     folder = package_dir("templates")
     return {p.name: p for p in sorted(folder.iterdir())
@@ -57,8 +57,8 @@ def templates_copy(
 
     Voorbeeld: overleg templates copy verslag.html
     """
-    from overleg.cases import atomic_write
     from overleg.errors import InvalidInput
+    from overleg.files import atomic_write
 
     ws = session().workspace()
     builtin = _builtin()

@@ -1,0 +1,244 @@
+"""The schema, one named step at a time: `MIGRATIONS`, applied in order by `Store.migrate`.
+
+Step n (1-based) brings a database from `PRAGMA user_version` n-1 to n, so the numbers are
+part of every existing database: never change or reorder a step that has shipped; add one.
+Every step runs inside the one transaction of `Store.migrate` (a failing upgrade leaves
+the database as it was), so a step executes its statements one by one and never commits
+(`executescript` would).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    """The first schema: meetings, their agenda, attendance, entries, reviews, actions,
+    reopenings, write-backs, mailings, the append-only audit log and the case-file cache."""
+    _run(conn, """
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY,
+        date TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL CHECK (status IN ('planned', 'open', 'closed')),
+        created_at TEXT NOT NULL,
+        opened_at TEXT,
+        closed_at TEXT,
+        approved_at TEXT,
+        geheimhouding_read INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE agenda_items (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        case_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        reasons TEXT NOT NULL DEFAULT '[]',
+        minutes INTEGER NOT NULL,
+        added INTEGER NOT NULL DEFAULT 0,
+        dropped INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT '',
+        UNIQUE (meeting_id, case_id)
+    );
+    CREATE TABLE attendance (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        agency TEXT NOT NULL,
+        name TEXT NOT NULL,
+        present INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (meeting_id, agency, name)
+    );
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        case_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('note', 'decision')),
+        text TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX entries_meeting ON entries(meeting_id, case_id);
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        case_id TEXT NOT NULL,
+        next_date TEXT,
+        status TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX reviews_meeting ON reviews(meeting_id, case_id);
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        who TEXT,
+        text TEXT NOT NULL,
+        due TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+        meeting_id INTEGER REFERENCES meetings(id),
+        created_at TEXT NOT NULL,
+        done_at TEXT,
+        done_meeting_id INTEGER REFERENCES meetings(id),
+        done_comment TEXT
+    );
+    CREATE INDEX actions_status_due ON actions(status, due);
+    CREATE INDEX actions_case ON actions(case_id);
+    CREATE INDEX actions_owner ON actions(owner, status);
+    CREATE TABLE reopenings (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE writebacks (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        case_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE mailings (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER REFERENCES meetings(id),
+        kind TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        recipients TEXT NOT NULL,
+        sent_at TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        action TEXT NOT NULL,
+        case_id TEXT,
+        meeting TEXT
+    );
+    CREATE INDEX audit_case ON audit(case_id);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewijzigd'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewist'); END;
+    CREATE TABLE case_snapshot (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        fingerprint TEXT NOT NULL,
+        data BLOB NOT NULL
+    );
+    """)
+
+
+def m002_audit_no_replace(conn: sqlite3.Connection) -> None:
+    """INSERT OR REPLACE deletes a conflicting row without firing DELETE triggers, so an
+    insert may not reuse the id of an existing audit line either."""
+    _run(conn, """
+    CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+        WHEN NEW.id IN (SELECT id FROM audit)
+        BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden overschreven'); END;
+    """)
+
+
+def m003_register_and_access_requests(conn: sqlite3.Connection) -> None:
+    """The register of disclosures (who received which cases, when, on what basis) and
+    access requests (inzage). The register, like the audit log, is append-only and holds no
+    typed text: case ids, codes, formats and a hash of what left."""
+    _run(conn, """
+    CREATE TABLE disclosures (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        partner TEXT,
+        addresses TEXT NOT NULL DEFAULT '[]',
+        kind TEXT NOT NULL,
+        format TEXT NOT NULL,
+        meeting TEXT,
+        cases TEXT NOT NULL DEFAULT '[]',
+        purpose TEXT NOT NULL DEFAULT '',
+        basis TEXT NOT NULL DEFAULT '',
+        file TEXT,
+        sha256 TEXT NOT NULL
+    );
+    CREATE TABLE disclosure_cases (
+        disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),
+        case_id TEXT NOT NULL
+    );
+    CREATE INDEX disclosure_cases_case ON disclosure_cases(case_id);
+    CREATE TRIGGER disclosures_no_update BEFORE UPDATE ON disclosures
+        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewijzigd');
+        END;
+    CREATE TRIGGER disclosures_no_delete BEFORE DELETE ON disclosures
+        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewist'); END;
+    CREATE TRIGGER disclosures_no_replace BEFORE INSERT ON disclosures
+        WHEN NEW.id IN (SELECT id FROM disclosures)
+        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden overschreven');
+        END;
+    CREATE TRIGGER disclosure_cases_no_update BEFORE UPDATE ON disclosure_cases
+        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewijzigd');
+        END;
+    CREATE TRIGGER disclosure_cases_no_delete BEFORE DELETE ON disclosure_cases
+        BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet worden gewist'); END;
+    CREATE TABLE access_requests (
+        id INTEGER PRIMARY KEY,
+        cases TEXT NOT NULL,
+        received TEXT NOT NULL,
+        due TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+        extended_until TEXT,
+        extend_reason TEXT,
+        closed_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    """)
+
+
+# The no-update triggers of m001 and m003, as m004 puts them back.
+_NO_UPDATE = {
+    "audit": "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+             "    BEGIN SELECT RAISE(ABORT, 'het logboek kan niet worden gewijzigd'); END",
+    "disclosures": "CREATE TRIGGER disclosures_no_update BEFORE UPDATE ON disclosures\n"
+                   "    BEGIN SELECT RAISE(ABORT, 'het register van verstrekkingen kan niet "
+                   "worden gewijzigd');\n    END",
+}
+
+
+def m004_chain_logs(conn: sqlite3.Connection) -> None:
+    """A hash chain over the audit log and the register, so that a change made after
+    dropping their triggers still shows (`overleg log verify`): a `hash` column on both and
+    the rows already there chained (overleg.logchain). Writing the hashes needs the
+    no-update triggers out of the way for a moment; the migration's one transaction puts
+    them back."""
+    from overleg.logchain import CHAINED, row_hash
+
+    for table, columns in CHAINED.items():
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN hash TEXT")
+        conn.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+        previous = ""
+        for row in conn.execute(f"SELECT {', '.join(columns)} FROM {table} "
+                                "ORDER BY id").fetchall():
+            previous = row_hash(previous, row)
+            conn.execute(f"UPDATE {table} SET hash = ? WHERE id = ?", (previous, row[0]))
+        conn.execute(_NO_UPDATE[table])
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_audit_no_replace,
+    m003_register_and_access_requests,
+    m004_chain_logs,
+]
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    """Execute a migration script statement by statement, inside the caller's transaction."""
+    for statement in _split_sql(script):
+        conn.execute(statement)
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script; trigger bodies keep their inner semicolons."""
+    statements, current = [], ""
+    for line in script.strip().splitlines():
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]

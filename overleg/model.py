@@ -1,0 +1,142 @@
+"""The domain's records: meetings, agenda items, actions, entries and the rest.
+
+Plain dataclasses (frozen, but for `History`, which the store fills in) with no behaviour
+beyond a date check or two. The store makes them from rows; agenda selection, rendering
+and the documents read them without importing the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: int
+    date: date
+    status: str  # planned | open | closed
+    opened_at: str | None = None
+    closed_at: str | None = None
+    approved_at: str | None = None
+    geheimhouding_read: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    meeting_id: int
+    case_id: str
+    position: int
+    reasons: tuple[str, ...]
+    minutes: int
+    added: bool = False  # put on by the chair, not by the rules
+    dropped: bool = False
+    note: str = ""  # the chair's reason for adding it
+
+
+@dataclass(frozen=True)
+class Action:
+    id: int
+    case_id: str
+    owner: str
+    who: str | None
+    text: str
+    due: date
+    status: str  # open | done
+    meeting_id: int | None
+    meeting_date: date | None = None
+    done_at: str | None = None
+    done_meeting_id: int | None = None
+    done_comment: str | None = None
+    created_at: str | None = None
+
+    def overdue(self, on: date) -> bool:
+        return self.status == "open" and self.due < on
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    meeting_id: int
+    case_id: str
+    kind: str  # note | decision
+    text: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    meeting_id: int
+    case_id: str
+    next_date: date | None
+    status: str | None
+    at: str
+
+
+@dataclass(frozen=True)
+class Attendance:
+    id: int
+    meeting_id: int
+    agency: str
+    name: str
+    present: bool
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    who: str
+    action: str
+    case_id: str | None
+    meeting: str | None
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One row of the register of disclosures: what left for whom, when, and why."""
+
+    id: int
+    at: str
+    who: str
+    partner: str | None  # None: the chair (or, for an access request, the person)
+    addresses: tuple[str, ...]
+    kind: str  # agenda | minutes | actions | mail | inzage | export
+    format: str  # md | html | txt | docx | xlsx | csv | json | eml | smtp
+    meeting: date | None
+    cases: tuple[str, ...]
+    purpose: str
+    basis: str
+    file: str | None
+    sha256: str
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    """A person's request to see what overleg holds about them (AVG art. 15)."""
+
+    id: int
+    cases: tuple[str, ...]
+    received: date
+    due: date
+    status: str  # open | closed
+    extended_until: date | None = None
+    extend_reason: str | None = None
+    closed_at: str | None = None
+
+    @property
+    def deadline(self) -> date:
+        return self.extended_until or self.due
+
+    def overdue(self, on: date) -> bool:
+        return self.status == "open" and self.deadline < on
+
+
+@dataclass
+class History:
+    """What earlier meetings mean for agenda selection, per case id."""
+
+    discussed: dict[str, list[date]] = field(default_factory=dict)
+    on_closed_agenda: dict[str, list[date]] = field(default_factory=dict)
+    open_actions: dict[str, list[Action]] = field(default_factory=dict)
