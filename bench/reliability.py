@@ -1,8 +1,9 @@
-"""The reliability checks of tests/test_reliability.py and tests/test_privacy.py with larger
-counts, run by hand; prints a table of figures and exits 1 on any loss or leak.
+"""The reliability checks of tests/test_reliability.py, tests/test_races.py and
+tests/test_privacy.py with larger counts, run by hand; prints a table of figures and exits 1
+on any loss or leak.
 
     .venv/bin/python bench/reliability.py            # the figures in docs/reliability.md
-    .venv/bin/python bench/reliability.py --quick    # a tenth of the counts, about 15 s
+    .venv/bin/python bench/reliability.py --quick    # a tenth of the counts, about a minute
 
 Every check is the same function the test suite calls; only the counts differ.
 """
@@ -25,6 +26,7 @@ os.environ.update(OVERLEG_TODAY="2026-11-28", NO_COLOR="1", COLUMNS="120")
 os.environ.pop("FORCE_COLOR", None)
 
 import test_privacy as privacy  # noqa: E402
+import test_races as races  # noqa: E402
 import test_reliability as reliability  # noqa: E402
 
 
@@ -45,6 +47,37 @@ def writers(tmp: Path, count: int, per: int, seed: int) -> dict[str, object]:
     return {"check": f"{count} schrijvers tegelijk", "runs": f.runs,
             "detail": f"{f.confirmed} met exit 0, 0 keer 'locked'" if not f.bad
                       else f"{f.confirmed} met exit 0, {f.bad} fout of 'locked'",
+            "losses": f.lost, "leaks": f.bad, "seconds": f.seconds, "notes": f.notes}
+
+
+def close_race(tmp: Path, rounds: int, cases: int, recorders: int) -> dict[str, object]:
+    f = races.close_race(tmp / "race", rounds, cases, recorders)
+    return {"check": "vastleggen tijdens sluiten", "runs": f.runs,
+            "detail": f"{rounds} keer sluiten van {cases} casussen: {f.written} teruggeschreven, "
+                      f"{f.refused} geweigerd",
+            "losses": f.lost, "leaks": f.bad, "seconds": f.seconds, "notes": f.notes}
+
+
+def two_closes(tmp: Path, rounds: int, cases: int) -> dict[str, object]:
+    f = races.double_close(tmp / "twee", rounds, cases)
+    return {"check": "twee keer sluiten tegelijk", "runs": f.runs,
+            "detail": f"{f.runs - f.lost} keer precies één gesloten, {f.refused} geweigerd",
+            "losses": f.lost, "leaks": f.bad, "seconds": f.seconds, "notes": f.notes}
+
+
+def two_starts(tmp: Path, rounds: int) -> dict[str, object]:
+    f = races.double_start(tmp / "start", rounds)
+    return {"check": "twee keer starten tegelijk", "runs": f.runs,
+            "detail": f"{f.runs - f.lost} keer precies één open, {f.refused} geweigerd",
+            "losses": f.lost, "leaks": f.bad, "seconds": f.seconds, "notes": f.notes}
+
+
+def killed_close(tmp: Path, rounds: int, cases: int, seed: int) -> dict[str, object]:
+    f = races.killed_close(tmp / "kill-close", rounds, cases, seed)
+    return {"check": "kill -9 tijdens terugschrijven", "runs": f.runs,
+            "detail": f"{f.runs - f.finished} afgebroken ({f.written} bestanden al geschreven, "
+                      f"{f.unrecorded} zonder writeback-regel), {f.finished} al klaar; "
+                      "elke keer afgemaakt",
             "losses": f.lost, "leaks": f.bad, "seconds": f.seconds, "notes": f.notes}
 
 
@@ -114,6 +147,10 @@ def main() -> int:
         steps = [
             lambda: kills(tmp, 200 // scale, seed),
             lambda: writers(tmp, 8, 50 // scale, seed),
+            lambda: close_race(tmp, max(1, 10 // scale), 200, 6),
+            lambda: two_closes(tmp, max(1, 10 // scale), 200),
+            lambda: two_starts(tmp, max(1, 10 // scale)),
+            lambda: killed_close(tmp, max(2, 20 // scale), 200, seed),
             lambda: fuzz(20_000 // scale, seed),
             lambda: folder(tmp, 2_000 // scale, seed),
             lambda: partner_property(tmp, 1_000 // scale, seed),

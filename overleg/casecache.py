@@ -2,21 +2,61 @@
 
 A file whose stat is unchanged since it was parsed is not read again: its case comes back
 from the snapshot, which the restricted unpickler turns into dates and plain containers only,
-and whose every entry is checked for the shape of a Case before it is used.
+and whose every entry is checked for the shape of a Case before it is used. A file above
+MAX_CASE_BYTES is a finding, and no file is ever read past that size.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
 from overleg.cases import Case, CaseSet, Finding, Toezicht, parse_case
 from overleg.config import Config
-from overleg.frontmatter import parser_line
+from overleg.errors import InvalidCaseFile
+from overleg.files import remove_stale_temporaries
+from overleg.frontmatter import decode, parser_line, split_front_matter
 from overleg.workspace import Workspace
+
+# A case file is a summary for the table: one above this is a finding and is never read whole
+# (a 3 GB file would be read into memory, and drawing its text grows with its size).
+MAX_CASE_BYTES = 1024 * 1024
+
+
+def too_large(size: int) -> str:
+    """The finding for a case file of `size` bytes, above MAX_CASE_BYTES."""
+    from overleg.text import size_text
+
+    return (f"het bestand is groter dan {size_text(MAX_CASE_BYTES)} ({size_text(size)}) en wordt "
+            "niet gelezen. Een casusbestand is een samenvatting voor het overleg: zet lange "
+            "verslagen en bijlagen ergens anders en verwijs ernaar")
+
+
+def read_case_bytes(path: Path) -> bytes | None:
+    """The bytes of a case file, or None when it holds more than MAX_CASE_BYTES (of which at
+    most one more is read)."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_CASE_BYTES + 1)
+    return None if len(data) > MAX_CASE_BYTES else data
+
+
+def read_body(case: Case, shown: str | None = None) -> str:
+    """The Markdown below the front matter, read from the file now (it is not cached);
+    InvalidCaseFile when the file has grown above MAX_CASE_BYTES since it was checked."""
+    try:
+        data = read_case_bytes(case.path)
+        if data is None:
+            where = shown or f"{case.path.parent.name}/{case.path.name}"
+            raise InvalidCaseFile(f"{where}:1: {too_large(case.path.stat().st_size)}")
+        text = decode(data)
+    except (OSError, ValueError):
+        return ""
+    split = split_front_matter(text)
+    return split[1] if split else ""
 
 
 def case_files(folder: Path) -> list[Path]:
@@ -24,12 +64,18 @@ def case_files(folder: Path) -> list[Path]:
     return [Path(entry.path) for entry in _scan(folder)]
 
 
-def _scan(folder: Path) -> list[os.DirEntry[str]]:
+def _scan(folder: Path, sweep: bool = False) -> list[os.DirEntry[str]]:
+    """The case files' entries; with `sweep`, stale temporary files of a write that was
+    killed (each a whole case) are removed on the way."""
     if not folder.is_dir():
         return []
-    entries = [e for e in os.scandir(folder)
+    with os.scandir(folder) as scan:
+        every = list(scan)
+    entries = [e for e in every
                if e.name.endswith(".md") and not e.name.startswith(".")
                and e.name.lower() != "readme.md" and e.is_file()]
+    if sweep:
+        remove_stale_temporaries(e for e in every if e.name.endswith(".tmp"))
     entries.sort(key=lambda e: e.name)
     return entries
 
@@ -47,7 +93,10 @@ class CaseCache(Protocol):
 # `touch -r` after an edit keeps size and mtime, but the inode or the ctime changes.
 _Entry = tuple[int, int, int, int, dict[str, Any] | None, list[tuple[int, str, bool, str]]]
 _Snapshot = dict[str, _Entry]
-_SNAPSHOT_FORMAT = 2  # part of the fingerprint: a snapshot of another shape is never read
+# Part of the fingerprint: a snapshot of another shape, or made by a parser that judged
+# files differently (3: front matter that closing a meeting could not write into), is
+# never read. 4: a file above cases.MAX_CASE_BYTES is a finding.
+_SNAPSHOT_FORMAT = 4
 # A file changed this recently may change again within the same timestamp tick (2 s on
 # FAT, a clock tick elsewhere) without its stat changing: its entry is saved but never
 # reused, so the next load reads it again.
@@ -89,7 +138,7 @@ def _load_cases(ws: Workspace, cache: CaseCache | None) -> CaseSet:
     new: _Snapshot = {}
     changed = False
     racy_since = time.time_ns() - _RACY_NS
-    entries = _scan(ws.cases_dir)
+    entries = _scan(ws.cases_dir, sweep=True)
     # joinpath parses only the name; Path(entry.path) would parse the whole path again.
     child = ws.cases_dir.joinpath
     for entry in entries:
@@ -103,7 +152,12 @@ def _load_cases(ws: Workspace, cache: CaseCache | None) -> CaseSet:
                 new[entry.path] = hit
                 case, found = reused
             else:
-                case, found = parse_case(path.read_bytes(), path, shown, ws.config)
+                # Size checked before reading, and never more read than the limit and a byte.
+                data = None if stat.st_size > MAX_CASE_BYTES else read_case_bytes(path)
+                if data is None:
+                    case, found = None, [_too_large(path, shown, stat.st_size)]
+                else:
+                    case, found = parse_case(data, path, shown, ws.config)
                 if max(stat.st_mtime_ns, stat.st_ctime_ns) >= racy_since:
                     key = (*key[:3], _NOT_REUSABLE)
                 new[entry.path] = (*key, _state_of(case),
@@ -120,6 +174,29 @@ def _load_cases(ws: Workspace, cache: CaseCache | None) -> CaseSet:
 
         cache.save_case_snapshot(fingerprint, pickle.dumps(new, protocol=5))
     return _drop_duplicates(ws, cases, findings, len(entries))
+
+
+# `id: 2026-014` in the first lines of a file too large to read: its finding names the id, so
+# `cases show 2026-014` says the file is broken rather than that the case does not exist.
+_HEAD_BYTES = 64 * 1024
+_HEAD_ID = re.compile(rb"^id:[ \t]*([\"']?)([A-Za-z0-9][A-Za-z0-9._-]{0,39})\1[ \t]*(?:#.*)?\r?$",
+                      re.MULTILINE)
+
+
+def _too_large(path: Path, shown: str, size: int) -> Finding:
+    """The finding for a file above MAX_CASE_BYTES, with the id of its front matter when the
+    first lines hold one; at most _HEAD_BYTES of it are read."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES).removeprefix(b"\xef\xbb\xbf")
+    except OSError:
+        head = b""
+    case_id = ""
+    if head.startswith(b"---"):
+        end = head.find(b"\n---", 3)
+        if match := _HEAD_ID.search(head, 0, end if end > 0 else len(head)):
+            case_id = match.group(2).decode("ascii")
+    return Finding(shown, 1, too_large(max(size, MAX_CASE_BYTES + 1)), True, case_id)
 
 
 def _reuse(hit: Any, key: tuple[int, int, int, int], path: Path,
@@ -268,7 +345,8 @@ def _drop_duplicates(ws: Workspace, cases: list[Case], findings: list[Finding],
             continue
         for case in group:
             others = ", ".join(ws.rel(o.path) for o in group if o is not case)
-            line = parser_line(case.path.read_bytes(), "id")
+            data = read_case_bytes(case.path)
+            line = parser_line(data, "id") if data is not None else 1
             findings.append(Finding(ws.rel(case.path), line,
                                     f"id '{case_id}' staat ook in {others}", True, case_id))
     unique = [c for c in cases if len(by_id[c.id]) == 1]

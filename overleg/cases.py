@@ -11,7 +11,7 @@ from typing import Any
 
 from overleg.config import Config
 from overleg.errors import CaseNotFound, InvalidDate
-from overleg.files import AppearedMeanwhile, create_new
+from overleg.files import AppearedMeanwhile, create_new, new_file_mode
 from overleg.frontmatter import ABSENT, NotText, absent, decode, read_fields, split_front_matter
 from overleg.privacy import bsn_lines, resembles_bsn
 
@@ -24,7 +24,7 @@ from overleg.workspace import Workspace
 STATUSES = ("aangemeld", "actief", "nazorg", "afgesloten")
 PRIORITIES = ("hoog", "midden", "laag")
 REQUIRED = ("id", "initialen", "status", "aangemeld_op", "aangemeld_door", "partners")
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}\Z")  # \Z: `$` passes "2026-014\n"
 QUESTION_HEADING = "vraag aan het overleg"
 _TRUE = {"ja", "true", "yes", "waar", "j"}
 _FALSE = {"nee", "false", "no", "onwaar", "n"}
@@ -106,16 +106,6 @@ class CaseSet:
         hint = " Het bestand bevat fouten: zie 'overleg cases check'." if broken else (
             " Zie 'overleg cases list'.")
         raise CaseNotFound(f'casus "{case_id}" bestaat niet.{hint}')
-
-
-def read_body(case: Case) -> str:
-    """The Markdown below the front matter, read from the file now (it is not cached)."""
-    try:
-        text = decode(case.path.read_bytes())
-    except (OSError, ValueError):
-        return ""
-    split = split_front_matter(text)
-    return split[1] if split else ""
 
 
 def question_of(body: str) -> str:
@@ -406,9 +396,9 @@ def create_case_file(ws: Workspace, case_id: str, text: str, taken: Iterable[str
     if path.exists():
         raise InvalidCaseFile(f"{shown} bestaat al; er is niets overschreven. Kies een ander "
                               "id.")
-    ws.cases_dir.mkdir(parents=True, exist_ok=True)
+    ws.cases_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        create_new(path, data, 0o644)
+        create_new(path, data, new_file_mode(ws.cases_dir))
     except AppearedMeanwhile:
         raise InvalidCaseFile(f"{shown} bestaat al; er is niets overschreven.") from None
     except FileExistsError:

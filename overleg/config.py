@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from overleg.errors import ConfigError, InvalidInput, OverlegError
+from overleg.text import control_character
 
-CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,15}$")
+# \Z, not $: `$` also matches before a final newline, so "POL\n" would pass.
+CODE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,15}\Z")
 
 _KEYS: dict[str, set[str]] = {
     "overleg": {
         "naam", "locatie", "voorzitter", "geheimhouding", "schema", "begintijd", "duur",
         "bewaartermijn", "toezicht_dagen", "casussen", "doel", "grondslag",
+        "uit_bewaren_dagen",
     },
     "minuten": {"nieuw", "standaard"},
     "mail": {"afzender", "smtp_host", "smtp_port", "starttls", "gebruiker"},
@@ -53,6 +56,7 @@ class Config:
     duur: int = 120
     bewaartermijn: int | None = None
     toezicht_dagen: int = 30
+    uit_bewaren_dagen: int = 30  # purge removes documents in uit/ older than this
     casussen: str = "casussen"
     minuten_nieuw: int = 15
     minuten_standaard: int = 10
@@ -118,12 +122,14 @@ class _Validator:
         """The line of `key` in [section] (or of the section header itself)."""
         current = ""
         header_line = 1
+        # A header may spell a control character as an escape: [partners."POL\n"].
+        escaped = section.encode("unicode_escape").decode("ascii")
         for number, raw in enumerate(self.lines, start=1):
             stripped = raw.strip()
             # A header may carry a comment: '[minuten]   # standaardtijd per agendapunt'.
             if header := re.match(r"\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$", stripped):
                 current = re.sub(r"\s*\.\s*", ".", header.group(1)).replace('"', "")
-                if current == section:
+                if current in (section, escaped):
                     header_line = number
                     if key is None:
                         return number
@@ -148,10 +154,16 @@ class _Validator:
                                               f"(toegestaan: {known})")
         return table
 
-    def text(self, section: str, table: dict[str, Any], key: str, default: str = "") -> str:
+    def text(self, section: str, table: dict[str, Any], key: str, default: str = "",
+             lines: bool = False) -> str:
+        """A text value; one line without control characters (several lines with `lines`):
+        it goes into mail headers, file names and the terminal."""
         value = table.get(key, default)
         if not isinstance(value, str):
             raise self.fail(section, key, f"'{key}' moet tekst zijn (tussen aanhalingstekens)")
+        if problem := control_character(value, lines):
+            fix = "haal het weg" if lines else "schrijf de waarde op één regel, zonder stuurtekens"
+            raise self.fail(section, key, f"'{key}' bevat {problem}; {fix}")
         return value
 
     def number(self, section: str, table: dict[str, Any], key: str, default: int | None,
@@ -176,7 +188,7 @@ class _Validator:
             raise self.fail("overleg", "naam", "'naam' van het overleg ontbreekt")
         schema = o.get("schema")
         if schema is not None:
-            schema = self.text("overleg", o, "schema")
+            schema = self.text("overleg", o, "schema", lines=True)  # RRULE + DTSTART line
             if problem := dates.check_schedule(schema):
                 raise self.fail("overleg", "schema", f"'schema' = '{schema}' is ongeldig: "
                                                      f"{problem}")
@@ -197,6 +209,8 @@ class _Validator:
             duur=self.number("overleg", o, "duur", 120, 5, 24 * 60) or 120,
             bewaartermijn=self.number("overleg", o, "bewaartermijn", None, 0, 100),
             toezicht_dagen=self.number("overleg", o, "toezicht_dagen", 30, 0, 366) or 0,
+            uit_bewaren_dagen=self.number("overleg", o, "uit_bewaren_dagen", 30, 1,
+                                          3650) or 30,
             casussen=self.text("overleg", o, "casussen", "casussen") or "casussen",
             doel=self.text("overleg", o, "doel"),
             grondslag=self.text("overleg", o, "grondslag"),
@@ -214,8 +228,9 @@ class _Validator:
         folded: dict[str, str] = {}  # lower case -> the code as written
         for code, entry in table.items():
             section = f"partners.{code}"
-            if not CODE_RE.match(code):
-                raise self.fail(section, None, f"partnercode '{code}' mag alleen letters, "
+            if not CODE_RE.fullmatch(code):
+                # repr: a code with a line break shows it as \n, on one line.
+                raise self.fail(section, None, f"partnercode {code!r} mag alleen letters, "
                                                "cijfers, '-' en '_' bevatten")
             # Codes are typed in any letter case (match_code): two that differ only in
             # case would make 'pol' mean either partner.
@@ -232,7 +247,8 @@ class _Validator:
             if isinstance(email, str):
                 email = [email]
             if not isinstance(email, list) or not all(
-                isinstance(a, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", a) for a in email
+                isinstance(a, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", a)
+                and control_character(a) is None for a in email
             ):
                 raise self.fail(section, "email", f"'email' van '{code}' moet een lijst van "
                                                   "e-mailadressen zijn")

@@ -170,7 +170,7 @@ def disclose(src: Sources, request: Request, output: Path | None = None) -> Disc
             meeting=request.meeting.date if request.meeting else None,
             cases=produced.cases, sha256=hashlib.sha256(data).hexdigest(),
             purpose=config.doel, basis=config.grondslag,
-            file=src.ws.rel(output) if output is not None else None,
+            file=src.ws.rel(output.resolve()) if output is not None else None,
             addresses=produced.addresses, action=_audit_action(request))
         if output is not None:
             write_output(output, data)

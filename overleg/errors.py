@@ -67,6 +67,24 @@ class MeetingClosed(OverlegError):
         self.day = day
 
 
+class MeetingClosing(OverlegError):
+    """The meeting is being closed (or a close was interrupted): nothing more goes into it.
+
+    `busy`: another `meeting close` is at work right now (said to a second close)."""
+
+    def __init__(self, day: date, busy: bool = False) -> None:
+        if busy:
+            message = (f"de vergadering van {day:%d-%m-%Y} wordt op dit moment gesloten door "
+                       "een andere opdracht. Wacht tot die klaar is; daarna is ze gesloten.")
+        else:
+            message = (f"de vergadering van {day:%d-%m-%Y} wordt gesloten; er kan niets meer "
+                       "in worden vastgelegd. Is het sluiten afgebroken, maak het dan af met "
+                       "'overleg meeting close'.")
+        super().__init__(message)
+        self.day = day
+        self.busy = busy
+
+
 class MeetingStillOpen(OverlegError):
     """Another meeting is open where none may be (start, reopen)."""
 

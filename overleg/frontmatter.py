@@ -2,11 +2,13 @@
 
 Reading: a fast reader for the plain subset most files use, and PyYAML (its BaseLoader:
 every value text) for the rest, with the line of every key. Writing: the text of a new case
-file from its values, and one front-matter field written back in place.
+file from its values, and front-matter fields written back in place, where YAML's node
+positions put them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from overleg.errors import InvalidDate, StaleCaseFile
-from overleg.files import atomic_write
+from overleg.files import atomic_write_through
 
 # --- decoding, splitting, reading ------------------------------------------------------
 
@@ -57,13 +59,17 @@ def split_front_matter(text: str) -> tuple[list[str], str, int] | None:
 def read_fields(fm_lines: list[str]) -> tuple[dict[str, Any] | None, dict[str, int],
                                                 list[tuple[int, str]]]:
     """Front-matter lines -> (data or None, key lines, problems as (line, message)): the fast
-    reader where it answers, else PyYAML."""
+    reader where it answers, else PyYAML. Outside the plain subset the fields that closing
+    a meeting writes are planned in too, so a file that reads well can also be written."""
     fast = simple_front_matter(fm_lines)
-    if fast is None:
-        fast = _loaded_front_matter(fm_lines)
     if fast is not None:
         return fast[0], fast[1], []
-    return _composed_front_matter(fm_lines)
+    loaded = _loaded_front_matter(fm_lines)
+    data, lines, problems = ((loaded[0], loaded[1], []) if loaded is not None
+                             else _composed_front_matter(fm_lines))
+    if data is not None and not problems:
+        problems = writeback_problems(fm_lines)
+    return data, lines, problems
 
 
 ABSENT = frozenset(("", "~", "null", "Null", "NULL"))
@@ -286,7 +292,7 @@ def _node_value(node: Any, depth: int = 0, budget: list[int] | None = None) -> A
 def parser_line(raw: bytes, key: str) -> int:
     """The line of a top-level front-matter key in a file's bytes (1 when not found)."""
     for number, line in enumerate(raw.split(b"\n")[:200], start=1):
-        if re.match(rb"^(\xef\xbb\xbf)?" + re.escape(key.encode()) + rb"\s*:", line):
+        if re.match(rb"^(\xef\xbb\xbf)?([\"']?)" + re.escape(key.encode()) + rb"\2\s*:", line):
             return number
     return 1
 
@@ -385,6 +391,23 @@ def case_text(values: Mapping[str, Cell]) -> str:
 
 # --- write-back ------------------------------------------------------------------------
 
+# Write-back is located from the positions PyYAML's composer gives each key and value node
+# (marks count characters, in the C loader too), not from line patterns: quoted keys, odd
+# spacing, comments and values over several lines are found where YAML finds them. Only the
+# written value changes; every other character of the file stays as it was. The result is
+# parsed again and must give the same fields but the written ones, or nothing is written.
+
+# What closing a meeting may write, with values of the kinds it writes: `cases check` plans
+# these into every file outside the plain subset, so a file it accepts can be closed on.
+WRITTEN_BY_CLOSE: Mapping[str, str] = {
+    "status": "actief", "agenda": "nee", "bespreken": "2000-01-01",
+    "afgesloten_op": "2000-01-01"}
+_FILE = "het casusbestand"
+# Characters YAML refuses anywhere (C0/C1 controls...), which the plain reader lets through in
+# values: the composer is shown U+FFFD in their place, one character for one.
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def format_value(value: object) -> str:
     """A front-matter value as written back: dates ISO, booleans ja/nee."""
     if isinstance(value, bool):
@@ -397,57 +420,305 @@ def format_value(value: object) -> str:
 def write_back(path: Path, case_id: str, updates: Mapping[str, object]) -> list[str]:
     """Set front-matter keys in place, leaving every other byte as it was; the keys changed.
 
-    Each key becomes a plain `key: value` line replacing the key's line, or is added just
-    before the closing `---`. The file is re-read first (so edits made since the agenda was
-    built are kept), and written atomically via a temporary file and rename.
+    The file is re-read first (so edits made since the agenda was built are kept), planned
+    with planned_changes, and written atomically via a temporary file and rename; through a
+    symbolic link the file it points to is written and the link stays.
     """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise StaleCaseFile(f'casus "{case_id}": het bestand {path.name} is verdwenen; '
                             "niets teruggeschreven") from None
+    new, changed = planned_changes(raw, case_id, updates, name=path.name)
+    if changed:
+        atomic_write_through(path, new)
+    return changed
+
+
+def planned_write_back(raw: bytes, case_id: str, updates: Mapping[str, object], *,
+                       name: str = _FILE) -> bytes:
+    """The bytes of a case file with `updates` written back (raw itself when nothing changes);
+    StaleCaseFile, naming `name`, when the file can no longer take them. Writes nothing."""
+    return planned_changes(raw, case_id, updates, name=name)[0]
+
+
+def planned_changes(raw: bytes, case_id: str, updates: Mapping[str, object], *,
+                    name: str = _FILE) -> tuple[bytes, list[str]]:
+    """(new bytes, the keys that change) for writing `updates` into a case file's bytes.
+
+    A key's value is replaced where it stands, as `key: value` after the key as written (a
+    comment behind the old value goes with it; a comment line below stays); a missing key is
+    added just before the closing `---` (in a `{...}` front matter: at its end).
+    """
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     try:
         text = raw[len(bom):].decode("utf-8")
     except UnicodeDecodeError:
-        raise StaleCaseFile(f'casus "{case_id}": {path.name} is geen UTF-8 meer; '
+        raise StaleCaseFile(f'casus "{case_id}": {name} is geen UTF-8 meer; '
                             "niets teruggeschreven") from None
-    lines = text.split("\n")  # a CRLF file keeps its '\r' at the end of each piece
-    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")),
-                   None)
-    if not lines or lines[0].rstrip() != "---" or closing is None:
-        raise StaleCaseFile(f'casus "{case_id}": {path.name} heeft geen front matter meer; '
+    span = _front_matter_span(text)
+    if span is None:
+        raise StaleCaseFile(f'casus "{case_id}": {name} heeft geen front matter meer; '
                             "niets teruggeschreven")
-    found_id = next((_plain(line.split(":", 1)[1]) for line in lines[1:closing]
-                     if re.match(r"^id\s*:", line)), None)
+    start, end = span
+    front = text[start:end]
+    try:
+        root = _compose_mapping(front)
+        found = _top_level(root).get("id")
+        found_id = None if found is None else _node_value(found[1])
+        if isinstance(found_id, str):  # as the case parser reads it
+            found_id = found_id.strip() or None
+    except ValueError as exc:  # _Refused, or an id too deep to read
+        raise StaleCaseFile(f'casus "{case_id}": {name}: {exc}; niets teruggeschreven. '
+                            "Zie 'overleg cases check'.") from None
+    if found_id is None:
+        raise StaleCaseFile(f'casus "{case_id}": {name} heeft geen id meer; niets '
+                            "teruggeschreven. Controleer het bestand.")
     if found_id != case_id:
-        raise StaleCaseFile(f'casus "{case_id}": {path.name} heeft nu id "{found_id}"; '
+        raise StaleCaseFile(f'casus "{case_id}": {name} heeft nu id "{found_id}"; '
                             "niets teruggeschreven. Controleer het bestand.")
-    eol = "\r" if lines[0].endswith("\r") else ""
+    eol = "\r\n" if text[:start].endswith("\r\n") else "\n"
+    texts = {key: format_value(value) for key, value in updates.items()}
+    try:
+        new_front, changed = _planned_front(front, root, texts, eol)
+    except _Unsafe as exc:
+        raise StaleCaseFile(
+            f"casus \"{case_id}\": '{exc.key}' kan niet veilig in {name} worden "
+            f"teruggeschreven ({exc.reason}); niets teruggeschreven. Schrijf het als een "
+            f"gewone regel '{exc.key}: waarde' (zie 'overleg cases check').") from None
+    if not changed:
+        return raw, []
+    return bom + (text[:start] + new_front + text[end:]).encode("utf-8"), changed
+
+
+def writeback_problems(fm_lines: list[str]) -> list[tuple[int, str]]:
+    """What stops closing a meeting from writing into this front matter, as (line, message):
+    the keys of WRITTEN_BY_CLOSE planned in, each, whatever their values now."""
+    front = "".join(f"{line}\n" for line in fm_lines)
+    try:
+        root = _compose_mapping(front)
+        _planned_front(front, root, WRITTEN_BY_CLOSE, "\n", force=True)
+    except ValueError as exc:  # _Refused and the like: read_fields has reported those already
+        return [(2, f"de front matter kan niet worden bijgewerkt ({exc})")]
+    except _Unsafe as exc:
+        # The key's own line (front-matter lines start on line 2); a missing key would go
+        # just before the closing ---.
+        line = len(fm_lines) + 2 if exc.line is None else exc.line + 2
+        return [(line, f"'{exc.key}' kan bij het sluiten van een vergadering niet worden "
+                       f"teruggeschreven ({exc.reason}); schrijf het als een gewone regel "
+                       f"'{exc.key}: waarde'")]
+    return []
+
+
+class _Refused(ValueError):
+    """Front matter that is no longer a YAML mapping of unique keys."""
+
+
+class _Unsafe(Exception):
+    """Writing `key` would change more than its value; `line` is the key's (0-based) line in
+    the front matter, None for a missing key."""
+
+    def __init__(self, key: str, reason: str, line: int | None) -> None:
+        super().__init__(key, reason)
+        self.key = key
+        self.reason = reason
+        self.line = line
+
+
+def _front_matter_span(text: str) -> tuple[int, int] | None:
+    """(start, end) of the front matter's text: from after the opening `---` line to the start
+    of the closing `---` or `...` line; None without both."""
+    first = text.find("\n")
+    if first < 0 or text[:first].rstrip() != "---":
+        return None
+    start = position = first + 1
+    while position < len(text):
+        newline = text.find("\n", position)
+        stop = len(text) if newline < 0 else newline
+        if text[position:stop].rstrip() in ("---", "..."):
+            return start, position
+        if newline < 0:
+            break
+        position = newline + 1
+    return None
+
+
+def _compose_mapping(front: str) -> Any:
+    """The front matter's root mapping node; _Refused when it is not one."""
+    import yaml
+
+    try:
+        root = yaml.compose(_NOT_YAML.sub("\ufffd", front), Loader=_yaml_loader())
+    except yaml.YAMLError as exc:
+        reason = getattr(exc, "problem", None) or "ongeldige YAML"
+        raise _Refused(f"de front matter is geen geldige YAML meer ({reason})") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise _Refused("de front matter bevat geen sleutels met waarden meer")
+    return root
+
+
+def _top_level(root: Any) -> dict[str, tuple[Any, Any]]:
+    """Key -> (key node, value node) of a root mapping; _Refused for a key given twice."""
+    import yaml
+
+    pairs: dict[str, tuple[Any, Any]] = {}
+    for key_node, value_node in root.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue  # not a key anything is written to; the re-parse check guards it
+        if key_node.value in pairs:
+            raise _Refused(f"sleutel '{key_node.value}' staat er twee keer in")
+        pairs[key_node.value] = (key_node, value_node)
+    return pairs
+
+
+def _planned_front(front: str, root: Any, texts: Mapping[str, str], eol: str,
+                   force: bool = False) -> tuple[str, list[str]]:
+    """(new front-matter text, keys changed) with each key set to its text; _Unsafe when the
+    result does not parse to the old fields with only those values changed. `force`
+    rewrites equal values too (for the check that a file can take the write)."""
+    pairs = _top_level(root)
+    edits: list[tuple[int, int, str]] = []
+    added: list[tuple[str, str]] = []
     changed: list[str] = []
-    for key, value in updates.items():
-        new_line = f"{key}: {format_value(value)}{eol}"
-        index = next((i for i in range(1, closing) if re.match(rf"^{re.escape(key)}\s*:",
-                                                               lines[i])), None)
-        if index is None:
-            lines.insert(closing, new_line)
-            closing += 1
-            changed.append(key)
+    for key, text in texts.items():
+        pair = pairs.get(key)
+        if pair is None:
+            added.append((key, text))
+        elif force or not _holds(pair, text):
+            edits.append(_replacement(front, root, *pair, text))
+        else:
             continue
-        end = index + 1  # a block value continues on indented lines: replace those too
-        while end < closing and lines[end][:1] in (" ", "\t", "-") and lines[end].strip():
-            end += 1
-        if _plain(lines[index].split(":", 1)[1]) == format_value(value) and end == index + 1:
-            continue
-        lines[index:end] = [new_line]
-        closing -= end - index - 1
         changed.append(key)
-    if changed:
-        atomic_write(path, bom + "\n".join(lines).encode("utf-8"))
-    return changed
+    if not changed:
+        return front, []
+    insertion = _insertion(front, root, added, eol) if added else None
+    new = _applied(front, [*([insertion] if insertion else []), *edits])
+    if not _only_values_changed(root, new, {k: texts[k] for k in changed}):
+        # Name the key whose write breaks the file: plan them one at a time.
+        for key in changed:
+            one = ([_insertion(front, root, [(key, texts[key])], eol)] if key not in pairs
+                   else [_replacement(front, root, *pairs[key], texts[key])])
+            if not _only_values_changed(root, _applied(front, one), {key: texts[key]}):
+                raise _unsafe(key, pairs.get(key))
+        raise _unsafe(changed[0], pairs.get(changed[0]))
+    return new, changed
 
 
-def _plain(value: str) -> str:
-    """A scalar as written on a front-matter line, without comment or quotes."""
-    value = re.sub(r"\s+#.*$", "", value.strip())
-    return value.strip().strip("'\"")
+def _holds(pair: tuple[Any, Any], text: str) -> bool:
+    """True when the value as written already reads as `text` (quotes and comments aside)."""
+    import yaml
+
+    key_node, value_node = pair
+    return (isinstance(value_node, yaml.ScalarNode) and value_node.value == text
+            and value_node.start_mark.index >= key_node.end_mark.index)  # not an alias
+
+
+def _unsafe(key: str, pair: tuple[Any, Any] | None) -> _Unsafe:
+    """Why a key cannot be written, with its line, for the message."""
+    if pair is None:
+        return _Unsafe(key, "de front matter eindigt op een manier waar geen regel bij kan",
+                       None)
+    key_node, value_node = pair
+    if value_node.start_mark.index < key_node.end_mark.index:
+        reason = "de waarde is een YAML-verwijzing (*)"
+    else:
+        reason = ("de waarde heeft een YAML-anker (&) waar elders naar wordt verwezen, of "
+                  "een afwijkende vorm")
+    return _Unsafe(key, reason, key_node.start_mark.line)
+
+
+def _content_end(front: str, node: Any) -> int:
+    """Where a value's own text ends: past its last character, before the blank and comment
+    lines a block collection or block scalar takes in."""
+    import yaml
+
+    while isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value:
+        last = node.value[-1]
+        if isinstance(node, yaml.MappingNode):
+            key_node, value_node = last
+            if value_node.start_mark.index < key_node.end_mark.index:  # an alias
+                return key_node.end_mark.index
+            if value_node.start_mark.index == value_node.end_mark.index:  # an empty value
+                return max(key_node.end_mark.index, value_node.end_mark.index)
+            node = value_node
+        else:
+            node = last
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        return node.start_mark.index + len(
+            front[node.start_mark.index:node.end_mark.index].rstrip())
+    return int(node.end_mark.index)
+
+
+def _line_end(front: str, index: int) -> int:
+    """The end of the line `index` is on, before its line break."""
+    newline = front.find("\n", index)
+    if newline < 0:
+        return len(front)
+    return newline - 1 if newline > index and front[newline - 1] == "\r" else newline
+
+
+def _replacement(front: str, root: Any, key_node: Any, value_node: Any,
+                 text: str) -> tuple[int, int, str]:
+    """(start, end, new text) that sets a present key's value."""
+    key_end = key_node.end_mark.index
+    alias = value_node.start_mark.index < key_end
+    empty = value_node.start_mark.index == value_node.end_mark.index
+    if root.flow_style:  # `{id: ..., status: ...}`: just the value, between its neighbours
+        if empty or alias:
+            return key_end, (key_end if alias else value_node.end_mark.index), f": {text}"
+        return value_node.start_mark.index, value_node.end_mark.index, text
+    end = key_end if alias else max(_content_end(front, value_node), key_end)
+    return key_end, _line_end(front, end), f": {text}"
+
+
+def _insertion(front: str, root: Any, added: list[tuple[str, str]],
+               eol: str) -> tuple[int, int, str]:
+    """(position, position, text) that adds missing keys: lines before the closing `---`,
+    or pairs at the end of a `{...}` front matter."""
+    if root.flow_style:
+        if root.value:
+            key_node, value_node = root.value[-1]
+            at = max(key_node.end_mark.index, value_node.end_mark.index)
+            return at, at, "".join(f", {key}: {text}" for key, text in added)
+        at = root.end_mark.index - 1  # just inside the `}` of an empty mapping
+        return at, at, ", ".join(f"{key}: {text}" for key, text in added)
+    indent = " " * root.start_mark.column
+    return len(front), len(front), "".join(f"{indent}{key}: {text}{eol}" for key, text in added)
+
+
+def _applied(front: str, edits: list[tuple[int, int, str]]) -> str:
+    """The text with each (start, end, new) edit made; the edits do not overlap, and of two
+    at one place the one listed first ends up last."""
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        front = front[:start] + new + front[end:]
+    return front
+
+
+def _only_values_changed(root: Any, new_front: str, texts: Mapping[str, str]) -> bool:
+    """True when the new text reads as the old fields (in their order) with exactly the
+    values in `texts` set; a key that was missing comes after the others."""
+    try:
+        new_root = _compose_mapping(new_front)
+        old = _fields(root)
+        new = _fields(new_root)
+        expected = dict(old)
+        for key, text in texts.items():
+            expected[repr(key)] = _value_of(text)
+    except ValueError:  # _Refused, or a value too deep to compare
+        return False
+    order = [k for k, _ in old] + [repr(k) for k in texts if repr(k) not in dict(old)]
+    return [k for k, _ in new] == order and dict(new) == expected
+
+
+def _fields(root: Any) -> list[tuple[str, Any]]:
+    """A mapping node's pairs as (repr of the key, value) in their order."""
+    return [(repr(_node_value(k)), _node_value(v)) for k, v in root.value]
+
+
+@functools.lru_cache(maxsize=64)
+def _value_of(text: str) -> Any:
+    """How a written value reads back; _Refused when it does not read as one value."""
+    root = _compose_mapping(f"k: {text}\n")
+    if len(root.value) != 1:
+        raise _Refused("de waarde is meer dan één waarde")
+    return _node_value(root.value[0][1])

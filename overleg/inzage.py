@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 TERM_MONTHS = 1  # the term of an answer, from receipt
 MAX_MONTHS = 3  # the longest extension, from receipt
 
-MEETING_STATES = {"planned": "gepland", "open": "bezig", "closed": "gehouden"}
+MEETING_STATES = {"planned": "gepland", "open": "bezig", "closing": "bezig",
+                  "closed": "gehouden"}
 _DOCUMENTS = {"agenda": "agenda", "minutes": "verslag", "actions": "actielijst",
               "inzage": "inzageoverzicht", "export": "gegevensexport"}
 
@@ -161,7 +162,7 @@ def resolve_ids(store: Store, cases_by_id: Mapping[str, Case], typed: Sequence[s
 def gather(store: Store, ws: Workspace, cases_by_id: Mapping[str, Case],
            case_ids: Sequence[str], today: date | None = None) -> Package:
     """Everything overleg holds about the person of `case_ids` (see the module docstring)."""
-    from overleg.cases import read_body
+    from overleg.casecache import read_body
 
     ids = resolve_ids(store, cases_by_id, case_ids)
     config = ws.config

@@ -214,25 +214,42 @@ def parse_attendance(line: str, partners: Sequence[str]) -> Attendee | None:
     return Attendee(agency, " ".join(name.split()), present)
 
 
-def record_attendance(store: Store, ws: Workspace, attendee: Attendee) -> str:
-    """Record one attendance line; returns the echo."""
+def record_attendance(store: Store, ws: Workspace, attendee: Attendee,
+                      meeting: Meeting | None = None) -> str:
+    """Record one attendance line (in `meeting`, while it is open); returns the echo."""
     from overleg.meeting import attend
 
-    agency = attend(store, ws, attendee.code, attendee.name, attendee.present)
+    agency = attend(store, ws, attendee.code, attendee.name, attendee.present, meeting)
     return f"{attendee.name} ({agency}) {'aanwezig' if attendee.present else 'afgemeld'}."
 
 
-def execute(store: Store, ws: Workspace, case: Case, command: Command) -> str:
-    """Record `command` on `case` in the open meeting (committed); returns the Dutch echo."""
+def execute(store: Store, ws: Workspace, case: Case, command: Command,
+            meeting: Meeting | None = None) -> str:
+    """Record `command` on `case` in `meeting` (default: the open one), committed; returns the
+    Dutch echo.
+
+    The meeting is checked as the database has it at this line, inside the line's own write
+    transaction: once another terminal closed it (or is closing it), every kind of line is
+    refused with the same message, an action too (never stored outside the meeting)."""
+    from overleg.meeting import recording_meeting
+
+    if command.kind not in _RECORDING:
+        raise ValueError(f"not a recording command: {command.kind}")
+    with store.transaction():
+        return _execute(store, ws, case, command, recording_meeting(store, meeting))
+
+
+def _execute(store: Store, ws: Workspace, case: Case, command: Command,
+             meeting: Meeting) -> str:
     from overleg import meeting as m
 
     if command.kind in ("decision", "note"):
-        m.record(store, ws, case, command.kind, command.text)
+        m.record(store, ws, case, command.kind, command.text, meeting=meeting)
         return "Besluit vastgelegd." if command.kind == "decision" else "Notitie vastgelegd."
     if command.kind == "action":
         assert command.owner is not None and command.due is not None
         action = m.add_action(store, ws, case, command.owner, command.who, command.due,
-                              command.text)
+                              command.text, meeting=meeting)
         person = f"/{action.who}" if action.who else ""
         due = dates.fmt_short(action.due)
         return f"Actie #{action.id} voor {action.owner}{person}, deadline {due}"
@@ -243,15 +260,15 @@ def execute(store: Store, ws: Workspace, case: Case, command: Command) -> str:
             raise InvalidInput(
                 f'actie #{action.id} hoort bij casus "{action.case_id}", niet bij dit punt '
                 f'("{case.id}"). Ga erheen met g {action.case_id}. Er is niets vastgelegd.')
-        m.complete_action(store, action.id, command.text or None)
+        m.complete_action(store, action.id, command.text or None, meeting)
         return f"Actie #{action.id} afgerond."
     if command.kind == "review":
         assert command.day is not None
-        m.review(store, ws, case, command.day, None)
+        m.review(store, ws, case, command.day, None, meeting=meeting)
         return f"Volgende bespreking {dates.fmt_short(command.day)}."
     if command.kind == "status":
         assert command.status is not None
-        m.review(store, ws, case, None, command.status)
+        m.review(store, ws, case, None, command.status, meeting=meeting)
         return f"Status wordt {command.status}."
     raise ValueError(f"not a recording command: {command.kind}")
 
@@ -370,5 +387,5 @@ class Walk:
         elif command.kind == "quit":
             return ""
         else:
-            return execute(self.store, self.ws, self.case(), command)
+            return execute(self.store, self.ws, self.case(), command, self.meeting)
         return ""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -13,6 +16,7 @@ from overleg.config import Config
 from overleg.errors import (
     InvalidInput,
     MeetingClosed,
+    MeetingClosing,
     MeetingNotFound,
     MeetingStillOpen,
     StaleCaseFile,
@@ -27,9 +31,12 @@ if TYPE_CHECKING:
 
 
 def current_meeting(store: Store) -> Meeting:
-    """The open meeting, or a clear error saying how to start one."""
+    """The open meeting, or a clear error saying how to start one (or that it is being
+    closed). Inside a write transaction this is the state the change commits on."""
     meeting = store.open_meeting()
     if meeting is None:
+        if (closing := store.closing_meeting()) is not None:
+            raise MeetingClosing(closing.date)
         latest = max(store.meetings(), key=lambda m: m.date, default=None)
         if latest is not None and latest.status == "closed":
             # Right after `close` the chair most likely means that meeting: say it is read-only.
@@ -39,28 +46,54 @@ def current_meeting(store: Store) -> Meeting:
     return meeting
 
 
+def recording_meeting(store: Store, meeting: Meeting | None = None) -> Meeting:
+    """The meeting to record in, as the database has it now: the open one, or `meeting` (the
+    one the run screen walks) while nothing closed it. Call inside the recording's write
+    transaction, so that a close in another terminal is either wholly before it (refused:
+    MeetingClosing or MeetingClosed) or wholly after it (and writes its effect back)."""
+    if meeting is None:
+        return current_meeting(store)
+    return store.require_writable(meeting)
+
+
+def _meeting_if_any(store: Store, meeting: Meeting | None) -> Meeting | None:
+    """For what may also happen between meetings (action add, action done): `meeting` as it
+    is now, else the open meeting, else None; never a meeting that is being closed."""
+    if meeting is not None:
+        return store.require_writable(meeting)
+    if (closing := store.closing_meeting()) is not None:
+        raise MeetingClosing(closing.date)
+    return store.open_meeting()
+
+
 def start_meeting(store: Store, ws: Workspace, cases: Sequence[Case],
                   on: date) -> tuple[Meeting, bool]:
-    """Open the meeting of `on` (building its agenda when there is none); (meeting, built)."""
+    """Open the meeting of `on` (building its agenda when there is none); (meeting, built).
+
+    One write transaction from the check to the opening, so of two starts at once the second
+    waits and then finds the first one's meeting open."""
     from overleg.agenda import build_agenda
 
-    other = store.open_meeting()
-    if other is not None and other.date != on:
-        raise MeetingStillOpen(f"de vergadering van {dates.fmt(other.date)} is nog open. Sluit "
-                               "die eerst met 'overleg meeting close'.")
-    meeting = store.meeting(on)
-    built = False
-    if meeting is None:
-        meeting, _ = build_agenda(store, cases, on, ws.config)
-        built = True
-    if meeting.status == "closed":
-        raise MeetingClosed(on)
-    if meeting.status == "planned":
-        meeting = store.set_meeting_status(meeting, "open", "meeting.start")
-        if ws.config.geheimhouding:
-            # `meeting start` shows the statement for the chair to read out.
-            store.mark_geheimhouding(meeting)
-            meeting = store.meeting_by_id(meeting.id)  # with geheimhouding_read set
+    with store.transaction():
+        if (closing := store.closing_meeting()) is not None:
+            raise MeetingClosing(closing.date)
+        other = store.open_meeting()
+        if other is not None and other.date != on:
+            raise MeetingStillOpen(f"de vergadering van {dates.fmt(other.date)} is nog open. "
+                                   "Sluit die eerst met 'overleg meeting close'.")
+        meeting = store.meeting(on)
+        built = False
+        if meeting is None:
+            meeting, _ = build_agenda(store, cases, on, ws.config)
+            built = True
+        if meeting.status == "closed":
+            raise MeetingClosed(on)
+        if meeting.status == "planned":
+            meeting = store.set_meeting_status(meeting, "open", "meeting.start")
+            if ws.config.geheimhouding:
+                # `meeting start` shows the statement for the chair to read out.
+                store.mark_geheimhouding(meeting)
+                meeting = store.meeting_by_id(meeting.id)  # with geheimhouding_read set
     return meeting, built
 
 
@@ -76,70 +109,81 @@ def on_agenda(store: Store, ws: Workspace, meeting: Meeting, case: Case, add: bo
     add_to_agenda(store, meeting, case, ws.config, reason=None, minutes=None)
 
 
-def attend(store: Store, ws: Workspace, code: str, name: str, present: bool = True) -> str:
+def attend(store: Store, ws: Workspace, code: str, name: str, present: bool = True,
+           meeting: Meeting | None = None) -> str:
     """Record who is at the table (or sent apologies) for an agency; returns the agency code."""
-    meeting = current_meeting(store)
-    agency = ws.config.partner_code(code)
-    if not name.strip():
-        raise InvalidInput("geef de naam van de deelnemer op.")
-    store.attend(meeting, agency, name.strip(), present)
+    with store.transaction():
+        meeting = recording_meeting(store, meeting)
+        agency = ws.config.partner_code(code)
+        if not name.strip():
+            raise InvalidInput("geef de naam van de deelnemer op.")
+        store.attend(meeting, agency, name.strip(), present)
     return agency
 
 
 def record(store: Store, ws: Workspace, case: Case, kind: str, text: str,
-           add: bool = False) -> Entry:
-    """A note or decision on a case of the open meeting."""
-    meeting = current_meeting(store)
-    if not text.strip():
-        raise InvalidInput("de tekst is leeg; typ wat er is besproken of besloten.")
-    on_agenda(store, ws, meeting, case, add)
-    return store.add_entry(meeting, case.id, kind, text.strip())
+           add: bool = False, meeting: Meeting | None = None) -> Entry:
+    """A note or decision on a case of the open meeting (or of `meeting`, while it is open)."""
+    with store.transaction():
+        meeting = recording_meeting(store, meeting)
+        if not text.strip():
+            raise InvalidInput("de tekst is leeg; typ wat er is besproken of besloten.")
+        on_agenda(store, ws, meeting, case, add)
+        return store.add_entry(meeting, case.id, kind, text.strip())
 
 
 def review(store: Store, ws: Workspace, case: Case, next_date: date | None,
-           status: str | None, add: bool = False) -> Review:
+           status: str | None, add: bool = False, meeting: Meeting | None = None) -> Review:
     """Next review date and/or new status of a case, written back when the meeting closes."""
-    meeting = current_meeting(store)
-    if next_date is None and status is None:
-        raise InvalidInput("geef --next DATUM en/of --status STATUS op.")
-    if status is not None:
-        typed, status = status, status.strip().lower()  # 'Nazorg' is still nazorg
-        if status not in STATUSES:
-            raise InvalidInput(f"status '{typed}' bestaat niet. Kies uit: "
-                               f"{', '.join(STATUSES)}.")
-    if next_date is not None and next_date <= meeting.date:
-        raise InvalidInput(f"de volgende bespreking ({dates.fmt(next_date)}) moet na de "
-                           f"vergadering van {dates.fmt(meeting.date)} liggen.")
-    on_agenda(store, ws, meeting, case, add)
-    return store.add_review(meeting, case.id, next_date, status)
+    with store.transaction():
+        meeting = recording_meeting(store, meeting)
+        if next_date is None and status is None:
+            raise InvalidInput("geef --next DATUM en/of --status STATUS op.")
+        if status is not None:
+            typed, status = status, status.strip().lower()  # 'Nazorg' is still nazorg
+            if status not in STATUSES:
+                raise InvalidInput(f"status '{typed}' bestaat niet. Kies uit: "
+                                   f"{', '.join(STATUSES)}.")
+        if next_date is not None and next_date <= meeting.date:
+            raise InvalidInput(f"de volgende bespreking ({dates.fmt(next_date)}) moet na de "
+                               f"vergadering van {dates.fmt(meeting.date)} liggen.")
+        on_agenda(store, ws, meeting, case, add)
+        return store.add_review(meeting, case.id, next_date, status)
 
 
 def add_action(store: Store, ws: Workspace, case: Case, owner: str, who: str | None,
-               due: date, text: str, add: bool = False) -> Action:
-    """An action with owner agency and deadline; part of the open meeting when there is one."""
+               due: date, text: str, add: bool = False,
+               meeting: Meeting | None = None) -> Action:
+    """An action with owner agency and deadline; part of the open meeting when there is one.
+
+    With `meeting` (the run screen's) it belongs to that meeting or is refused: once another
+    terminal closed it, an action is never stored outside it instead."""
     agency = ws.config.partner_code(owner)
     if agency not in case.partners:
         raise InvalidInput(f'{agency} is geen partner van casus "{case.id}" '
                            f"(partners: {', '.join(case.partners)}).")
     if not text.strip():
         raise InvalidInput("de actie heeft geen tekst; beschrijf wat er moet gebeuren.")
-    meeting = store.open_meeting()
-    if meeting is not None:
-        on_agenda(store, ws, meeting, case, add)
-    return store.add_action(case.id, agency, (who or "").strip() or None, text.strip(), due,
-                            meeting)
+    with store.transaction():
+        current = _meeting_if_any(store, meeting)
+        if current is not None:
+            on_agenda(store, ws, current, case, add)
+        return store.add_action(case.id, agency, (who or "").strip() or None, text.strip(),
+                                due, current)
 
 
-def complete_action(store: Store, action_id: int, comment: str | None) -> Action:
+def complete_action(store: Store, action_id: int, comment: str | None,
+                    meeting: Meeting | None = None) -> Action:
     """Mark an action done; in an open meeting it counts as discussing the case."""
-    action = store.action(action_id)
-    if action.status == "done":
-        raise InvalidInput(f"actie #{action.id} is al afgerond.")
-    meeting = store.open_meeting()
-    if meeting is not None and not any(i.case_id == action.case_id
-                                       for i in store.items(meeting)):
-        meeting = None  # ticked off between agenda items: not a discussion of that case
-    return store.complete_action(action, (comment or "").strip() or None, meeting)
+    with store.transaction():
+        current = _meeting_if_any(store, meeting)
+        action = store.action(action_id)
+        if action.status == "done":
+            raise InvalidInput(f"actie #{action.id} is al afgerond.")
+        if current is not None and not any(i.case_id == action.case_id
+                                           for i in store.items(current)):
+            current = None  # ticked off between agenda items: not a discussion of that case
+        return store.complete_action(action, (comment or "").strip() or None, current)
 
 
 @dataclass
@@ -147,6 +191,7 @@ class CloseResult:
     meeting: Meeting
     written: dict[str, list[str]] = field(default_factory=dict)  # case id -> keys changed
     missing: list[str] = field(default_factory=list)  # discussed cases without a case file
+    resumed: bool = False  # this close finished one that was cut off before
 
 
 def planned_writeback(store: Store, meeting: Meeting, case: Case) -> dict[str, object]:
@@ -168,41 +213,127 @@ def planned_writeback(store: Store, meeting: Meeting, case: Case) -> dict[str, o
     return updates
 
 
+# The lock file of `meeting close`, next to the database: held while a close runs, and let go
+# by the system when its process ends, however it ends (kill -9 too). It tells a close that
+# runs now from one that was cut off, which the state in the database alone cannot.
+CLOSE_LOCK_SUFFIX = "-close"
+
+
 def close_meeting(store: Store, ws: Workspace, case_set: CaseSet) -> CloseResult:
     """Write the discussed cases' new state back into their files, then close the meeting.
 
-    Every file is checked before any is written, so a vanished or broken case file stops
-    the close with nothing half done. Keys this meeting already wrote (before a reopen)
-    are not written again.
+    The meeting goes open -> closing -> closed. From `closing` on nothing can be recorded in
+    it, so what is written back is all the meeting decided. Every file is then read and its
+    new text made in memory; one that cannot take its update stops the close before any file
+    is written, and the meeting is open again. A close cut off while writing (kill -9, a full
+    disk) leaves the meeting `closing`: the next close finishes it, and keys this meeting
+    already wrote (also before a reopen) are not written again. Of two closes at once the
+    second is refused.
     """
-    meeting = current_meeting(store)
+    with _close_lock(store, ws):
+        with store.transaction():
+            meeting = store.closing_meeting()
+            resumed = meeting is not None
+            if meeting is None:
+                meeting = store.begin_close(current_meeting(store))
+        try:
+            plan = _plan_close(store, ws, meeting, case_set)
+        except BaseException:
+            if not resumed:
+                store.cancel_close(meeting)  # nothing was written: as if it never began
+            raise
+        result = CloseResult(meeting, resumed=resumed)
+        for case, updates in plan:
+            try:
+                changed = write_back(case.path, case.id, updates)
+            except StaleCaseFile as exc:  # the file changed since it was planned
+                raise StaleCaseFile(
+                    f"de vergadering is nog niet helemaal gesloten ({len(result.written)} van "
+                    f"{len(plan)} casusbestanden bijgewerkt): {exc.message}. Herstel het "
+                    "bestand en maak het sluiten af met 'overleg meeting close'.") from None
+            if changed:
+                store.record_writeback(meeting, case.id,
+                                       {k: _text(updates[k]) for k in changed})
+                result.written[case.id] = changed
+        result.meeting = store.set_meeting_status(meeting, "closed", "meeting.close")
+    return result
+
+
+def _plan_close(store: Store, ws: Workspace, meeting: Meeting,
+                case_set: CaseSet) -> list[tuple[Case, dict[str, object]]]:
+    """(case, updates) for each discussed case file that changes, each file's new bytes made
+    in memory first (and thrown away: writing re-reads the file, so an edit made meanwhile is
+    kept). StaleCaseFile naming every case whose file cannot take its update."""
+    from overleg.frontmatter import planned_changes
+
     by_id = case_set.by_id()
-    discussed = sorted(store.discussed_cases(meeting))
-    result = CloseResult(meeting)
-    problems = []
-    for case_id in discussed:
+    already = store.writebacks(meeting)
+    problems: list[str] = []
+    plan: list[tuple[Case, dict[str, object]]] = []
+    for case_id in sorted(store.discussed_cases(meeting)):
         case = by_id.get(case_id)
         if case is None:
             problems.append(f'casus "{case_id}" (geen geldig casusbestand gevonden)')
-        elif not case.path.is_file():
+            continue
+        updates = {k: v for k, v in planned_writeback(store, meeting, case).items()
+                   if already.get(case_id, {}).get(k) != _text(v)}
+        try:
+            raw = case.path.read_bytes()
+        except FileNotFoundError:
             problems.append(f'casus "{case_id}" ({ws.rel(case.path)} is verdwenen)')
+            continue
+        if not updates:
+            continue
+        try:
+            planned_changes(raw, case.id, updates, name=ws.rel(case.path))
+        except StaleCaseFile as exc:
+            problems.append(_problem(case_id, exc.message))
+            continue
+        plan.append((case, updates))
     if problems:
         raise StaleCaseFile("de vergadering is niet gesloten; deze casussen kunnen niet worden "
                             "bijgewerkt: " + "; ".join(problems) + ". Herstel de bestanden "
                             "(zie 'overleg cases check') en sluit opnieuw.")
-    already = store.writebacks(meeting)
-    for case_id in discussed:
-        case = by_id[case_id]
-        updates = {k: v for k, v in planned_writeback(store, meeting, case).items()
-                   if already.get(case_id, {}).get(k) != _text(v)}
-        if not updates:
-            continue
-        changed = write_back(case.path, case.id, updates)
-        if changed:
-            store.record_writeback(meeting, case.id, {k: _text(updates[k]) for k in changed})
-            result.written[case.id] = changed
-    result.meeting = store.set_meeting_status(meeting, "closed", "meeting.close")
-    return result
+    return plan
+
+
+def _problem(case_id: str, message: str) -> str:
+    """A write-back refusal as one item of the close's list: 'casus "ID" (what is wrong)'."""
+    reason = message.removeprefix(f'casus "{case_id}": ').split("; niets teruggeschreven")[0]
+    return f'casus "{case_id}" ({reason})'
+
+
+@contextmanager
+def _close_lock(store: Store, ws: Workspace) -> Iterator[None]:
+    """Hold the close lock, or refuse: another `meeting close` is at work right now."""
+    path = ws.db_path.with_name(ws.db_path.name + CLOSE_LOCK_SUFFIX)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if not _try_lock(fd):
+            busy = store.closing_meeting() or store.open_meeting() or current_meeting(store)
+            raise MeetingClosing(busy.date, busy=True)
+        yield
+    finally:
+        os.close(fd)  # lets go of the lock
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive lock on the open file without waiting; False when another has it."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _text(value: object) -> str:
@@ -215,13 +346,16 @@ def reopen_meeting(store: Store, reason: str) -> Meeting:
     """Reopen the most recent closed meeting; the reason is required and kept."""
     if not reason.strip():
         raise InvalidInput("geef met --reason op waarom de vergadering wordt heropend.")
-    if (open_one := store.open_meeting()) is not None:
-        raise MeetingStillOpen(f"de vergadering van {dates.fmt(open_one.date)} is nog open; "
-                               "sluit die eerst.")
-    meeting = store.latest_closed()
-    if meeting is None:
-        raise MeetingNotFound("er is geen gesloten vergadering om te heropenen.")
-    return store.reopen_meeting(meeting, reason.strip())
+    with store.transaction():
+        if (closing := store.closing_meeting()) is not None:
+            raise MeetingClosing(closing.date)
+        if (open_one := store.open_meeting()) is not None:
+            raise MeetingStillOpen(f"de vergadering van {dates.fmt(open_one.date)} is nog "
+                                   "open; sluit die eerst.")
+        meeting = store.latest_closed()
+        if meeting is None:
+            raise MeetingNotFound("er is geen gesloten vergadering om te heropenen.")
+        return store.reopen_meeting(meeting, reason.strip())
 
 
 def approve_minutes(store: Store, on: date) -> Meeting:
@@ -349,6 +483,9 @@ def closed_meeting(store: Store, day: date | None) -> Meeting:
                                   "Zie 'overleg meeting list'.")
         return found
     meeting = store.latest_closed()
+    closing = store.closing_meeting()
+    if closing is not None and (meeting is None or closing.date > meeting.date):
+        raise MeetingClosing(closing.date)  # its minutes are the ones meant, once it is closed
     if meeting is None:
         raise MeetingNotFound("er is nog geen gesloten vergadering. Sluit de vergadering met "
                               "'overleg meeting close' of kies er een met --date.")

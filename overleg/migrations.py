@@ -219,11 +219,47 @@ def m004_chain_logs(conn: sqlite3.Connection) -> None:
         conn.execute(_NO_UPDATE[table])
 
 
+def m005_meeting_closing(conn: sqlite3.Connection) -> None:
+    """A meeting may be `closing`: from the moment `meeting close` begins to write the case
+    files back until it is done, nothing can be recorded in it, and a close cut off half-way
+    stays visible (the next `meeting close` finishes it). The CHECK on meetings.status allows
+    the new state.
+
+    SQLite cannot change a CHECK constraint in place, and sqlite-utils' `transform()` copies a
+    table's CHECK constraints as they are (it has no way to change one), so the table is
+    rebuilt here, in plain statements that stay the same whatever library is installed: its
+    rows into a temporary table, the table dropped and created anew, the rows put back under
+    their own ids. Foreign keys are on inside Store.migrate's transaction and cannot be
+    switched off there; deferred, the drop passes, and the rows put back satisfy the tables
+    that refer to meetings again before the commit checks them."""
+    _run(conn, """
+    PRAGMA defer_foreign_keys = ON;
+    CREATE TEMP TABLE m005_meetings AS SELECT * FROM meetings;
+    DROP TABLE meetings;
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY,
+        date TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL CHECK (status IN ('planned', 'open', 'closing', 'closed')),
+        created_at TEXT NOT NULL,
+        opened_at TEXT,
+        closed_at TEXT,
+        approved_at TEXT,
+        geheimhouding_read INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO meetings (id, date, status, created_at, opened_at, closed_at, approved_at,
+                          geheimhouding_read)
+        SELECT id, date, status, created_at, opened_at, closed_at, approved_at,
+               geheimhouding_read FROM m005_meetings ORDER BY id;
+    DROP TABLE m005_meetings;
+    """)
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
     m003_register_and_access_requests,
     m004_chain_logs,
+    m005_meeting_closing,
 ]
 
 

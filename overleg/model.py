@@ -15,7 +15,7 @@ from datetime import date
 class Meeting:
     id: int
     date: date
-    status: str  # planned | open | closed
+    status: str  # planned | open | closing | closed
     opened_at: str | None = None
     closed_at: str | None = None
     approved_at: str | None = None

@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING
 from overleg import dates
 from overleg.cases import ID_RE, REQUIRED, Case, Finding, parse_case
 from overleg.errors import InvalidInput
-from overleg.files import atomic_write
+from overleg.files import create_new, new_file_mode
 from overleg.frontmatter import COLUMNS, Cell, blank_cell, case_text, cell_text
 from overleg.privacy import clean
 
 if TYPE_CHECKING:
+    import zipfile
+
     from overleg.cases import CaseSet
     from overleg.model import Action
     from overleg.store import Store
@@ -50,45 +52,157 @@ def column_name(raw: Cell) -> str:
     return re.sub(r"^toezicht_", "toezicht.", re.sub(r"[\s-]+", "_", text))
 
 
+# Limits for a table to import: a list of referrals is a few hundred rows of some twenty
+# columns. An .xlsx is a zip of XML, so its size on disk says little: a zip bomb of 1 MB
+# unpacks to gigabytes, and a sheet that claims the range A1:XFD1048576 is padded to it.
+XLSX_MAX_BYTES = 50 * 1024 * 1024  # the file, and its members unpacked, together
+XLSX_MAX_RATIO = 200  # unpacked : packed of one member above 1 MB (XML packs some 10-50x)
+XLSX_MAX_MEMBERS = 10_000
+CSV_MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 10_000  # rows with data, header included; empty rows after them are skipped
+MAX_COLUMNS = 100
+_EXCEL_ROWS = 1_048_576  # the last row Excel has: a file that numbers rows past it is forged
+_RESAVE = "Sla het in Excel opnieuw op als .xlsx, of als CSV UTF-8."
+_TOO_MANY_ROWS = f"meer dan {MAX_ROWS:,} rijen met gegevens; splits het bestand.".replace(",", ".")
+_TOO_MANY_COLUMNS = (f"meer dan {MAX_COLUMNS} kolommen; haal de kolommen weg die niet bij de "
+                     "import horen.")
+
+
 def read_table(path: Path, shown: str) -> Sheet:
-    """An .xlsx or .csv file -> Sheet; OverlegError when it cannot be read as a table."""
+    """An .xlsx or .csv file -> Sheet; InvalidInput `FILE:ROW: message` (row 1 when the row is
+    unknown) when it cannot be read as a table, is damaged or is larger than the limits."""
     if not path.is_file():
         raise InvalidInput(f"bestand '{shown}' bestaat niet. Geef een .xlsx- of .csv-bestand.")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(path, shown)
     elif suffix == ".csv":
-        rows = _csv_rows(path.read_bytes(), shown)
+        rows = _csv_rows(_read_csv(path, shown), shown)
     elif suffix == ".xls":
-        raise InvalidInput(f"{shown}: het oude Excel-formaat .xls wordt niet gelezen. Sla het "
+        raise InvalidInput(f"{shown}:1: het oude Excel-formaat .xls wordt niet gelezen. Sla het "
                            "bestand in Excel op als .xlsx of als CSV UTF-8.")
     else:
-        raise InvalidInput(f"{shown}: kies een .xlsx- of .csv-bestand (niet '{path.suffix}').")
+        raise InvalidInput(f"{shown}:1: kies een .xlsx- of .csv-bestand (niet "
+                           f"'{path.suffix}').")
     rows = [(number, cells) for number, cells in rows if any(not blank_cell(c) for c in cells)]
     if not rows:
-        raise InvalidInput(f"{shown}: het bestand is leeg. De eerste rij moet de kolomnamen "
+        raise InvalidInput(f"{shown}:1: het bestand is leeg. De eerste rij moet de kolomnamen "
                            f"bevatten ({', '.join(COLUMNS[:6])}, ...).")
     (_, header), *body = rows
     return Sheet([column_name(c) for c in header], body)
 
 
-def _xlsx_rows(path: Path, shown: str) -> list[tuple[int, list[Cell]]]:
+def _read_csv(path: Path, shown: str) -> bytes:
+    """The bytes of a CSV file, never more than CSV_MAX_BYTES of them."""
+    from overleg.text import size_text
+
+    with path.open("rb") as handle:
+        raw = handle.read(CSV_MAX_BYTES + 1)
+    if len(raw) > CSV_MAX_BYTES:
+        raise InvalidInput(f"{shown}:1: het bestand is groter dan {size_text(CSV_MAX_BYTES)}; "
+                           "zoveel aanmeldingen leest overleg niet in één keer. Splits het "
+                           "bestand.")
+    return raw
+
+
+def _check_xlsx(path: Path, shown: str) -> None:
+    """Refuse an .xlsx before openpyxl opens it when it is larger than the limits unpacked,
+    packed suspiciously tight, or holds a DTD (which no Excel file has: it is how an XML
+    entity bomb or an external entity gets in). The members' sizes come from the zip's
+    directory; zipfile never unpacks more than a member declares."""
     import zipfile
 
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    from overleg.text import size_text
 
+    limit = size_text(XLSX_MAX_BYTES)
+    if path.stat().st_size > XLSX_MAX_BYTES:
+        raise InvalidInput(f"{shown}:1: het bestand is groter dan {limit}; zo'n groot werkblad "
+                           "leest overleg niet. Splits het bestand.")
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError):
-        raise InvalidInput(f"{shown}: is geen leesbaar Excel-bestand (.xlsx). Sla het in Excel "
-                           "opnieuw op als .xlsx, of als CSV UTF-8.") from None
-    try:
-        sheet = book.worksheets[0]  # the first sheet, whichever was open when saved
-        return [(number, list(values)) for number, values
-                in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        book.close()
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            unpacked = sum(m.file_size for m in members)
+            if len(members) > XLSX_MAX_MEMBERS or unpacked > XLSX_MAX_BYTES:
+                raise InvalidInput(f"{shown}:1: uitgepakt is het bestand groter dan {limit} "
+                                   f"({size_text(unpacked)}); zo'n groot werkblad leest overleg "
+                                   "niet. Splits het bestand.")
+            for member in members:
+                if member.file_size > 1024 * 1024 and \
+                        member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
+                    raise InvalidInput(f"{shown}:1: het bestand is verdacht sterk "
+                                       f"samengeperst (meer dan {XLSX_MAX_RATIO} keer) en wordt "
+                                       f"niet gelezen. {_RESAVE}")
+            for member in members:
+                if _has_dtd(archive, member):
+                    raise InvalidInput(f"{shown}:1: het bestand bevat een DTD (<!DOCTYPE of "
+                                       "<!ENTITY), wat in een Excel-bestand niet hoort; het "
+                                       f"wordt niet gelezen. {_RESAVE}")
+    except InvalidInput:
+        raise
+    except Exception:  # BadZipFile, a damaged member (zlib.error, CRC), an unknown method
+        raise InvalidInput(f"{shown}:1: is geen leesbaar Excel-bestand (.xlsx). "
+                           f"{_RESAVE}") from None
+
+
+def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """True when the member holds `<!DOCTYPE` or `<!ENTITY` (read in pieces: bounded)."""
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(1 << 16):
+            window = tail + chunk
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                return True
+            tail = window[-16:]
+    return False
+
+
+def _xlsx_rows(path: Path, shown: str) -> list[tuple[int, list[Cell]]]:
+    """The rows of the first sheet with their numbers; empty rows left out."""
+    import warnings
+
+    import openpyxl
+
+    _check_xlsx(path, shown)
+    rows: list[tuple[int, list[Cell]]] = []
+    number = 0
+    with warnings.catch_warnings():  # openpyxl's English warnings ("no default style")
+        warnings.simplefilter("ignore")
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception:  # openpyxl raises whatever its parser meets in a damaged file
+            raise InvalidInput(f"{shown}:1: is geen leesbaar Excel-bestand (.xlsx). "
+                               f"{_RESAVE}") from None
+        try:
+            sheet = book.worksheets[0]  # the first sheet, whichever was open when saved
+            # The range the file claims (`<dimension>`, A1:F12): wider than the limit is
+            # refused, since columns past it are never read; rows are never padded to it.
+            if (sheet.max_column or 0) > MAX_COLUMNS:
+                raise InvalidInput(f"{shown}:1: {_TOO_MANY_COLUMNS}")
+            sheet.reset_dimensions()
+            width = MAX_COLUMNS + 1  # one more: a value there is reported
+            for number, values in enumerate(
+                    sheet.iter_rows(max_col=width, values_only=True), start=1):
+                if number > _EXCEL_ROWS:
+                    raise InvalidInput(f"{shown}:{_EXCEL_ROWS}: het werkblad heeft meer rijen "
+                                       f"dan Excel kent. {_RESAVE}")
+                if values.count(None) == len(values):  # C speed: padding rows are many
+                    continue
+                if len(values) == width and values[-1] is not None:
+                    raise InvalidInput(f"{shown}:{number}: {_TOO_MANY_COLUMNS}")
+                if len(rows) == MAX_ROWS:
+                    raise InvalidInput(f"{shown}:{number}: {_TOO_MANY_ROWS}")
+                rows.append((number, list(values[:MAX_COLUMNS])))
+        except InvalidInput:
+            raise
+        except Exception:  # a damaged sheet or a missing part: from the row it reached
+            if not number:
+                raise InvalidInput(f"{shown}:1: is geen leesbaar Excel-bestand (.xlsx). "
+                                   f"{_RESAVE}") from None
+            raise InvalidInput(f"{shown}:{number + 1}: het werkblad is beschadigd en kan vanaf "
+                               f"deze rij niet worden gelezen. {_RESAVE}") from None
+        finally:
+            book.close()
+    return rows
 
 
 def _csv_rows(raw: bytes, shown: str) -> list[tuple[int, list[Cell]]]:
@@ -104,10 +218,19 @@ def _csv_rows(raw: bytes, shown: str) -> list[tuple[int, list[Cell]]]:
     else:
         delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[Cell]]] = []
     try:
-        return [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
+        for number, cells in enumerate(reader, start=1):
+            if not any(cells):
+                continue
+            if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
+                raise InvalidInput(f"{shown}:{number}: {_TOO_MANY_COLUMNS}")
+            if len(rows) == MAX_ROWS:
+                raise InvalidInput(f"{shown}:{number}: {_TOO_MANY_ROWS}")
+            rows.append((number, list[Cell](cells[:MAX_COLUMNS])))
     except csv.Error as exc:
         raise InvalidInput(f"{shown}:{reader.line_num}: onleesbare CSV ({exc})") from None
+    return rows
 
 
 def _delimiter(text: str) -> str:
@@ -214,16 +337,18 @@ def _plan_row(ws: Workspace, plan: ImportPlan, number: int, case_id: str,
 
 
 def write_import(plan: ImportPlan) -> list[Path]:
-    """Write the planned case files (atomically); a file that appeared meanwhile is kept."""
+    """Write the planned case files, each whole or not at all and owner-only (see
+    files.new_file_mode); a file that appeared meanwhile is kept."""
     written = []
     for new in plan.create:
-        if new.path.exists():
+        new.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            create_new(new.path, new.data, new_file_mode(new.path.parent))
+        except FileExistsError:  # AppearedMeanwhile too
             plan.skipped.append(Finding(plan.shown, new.row, f'casus "{new.case.id}": '
                                         f"{new.path.name} bestaat al; niets overschreven",
                                         False, new.case.id))
             continue
-        new.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(new.path, new.data)
         written.append(new.path)
     return written
 

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from overleg.errors import ActionNotFound, MeetingClosed, MeetingNotFound
+from overleg.errors import ActionNotFound, MeetingClosed, MeetingClosing, MeetingNotFound
 from overleg.migrations import MIGRATIONS
 from overleg.model import (
     AccessRequest,
@@ -78,6 +78,9 @@ class Store:
         _use_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten with zeros, not left in free pages: a purge must not
+        # leave case text for `strings overleg.db` (some SQLite builds default this off).
+        conn.execute("PRAGMA secure_delete = ON")
         return cls(conn, actor)
 
     def close(self) -> None:
@@ -198,6 +201,12 @@ class Store:
         rows = self._rows("SELECT * FROM meetings WHERE status = 'open' ORDER BY date LIMIT 1")
         return self._meeting(rows[0]) if rows else None
 
+    def closing_meeting(self) -> Meeting | None:
+        """The meeting a `meeting close` is writing back (or was cut off in), if any."""
+        rows = self._rows("SELECT * FROM meetings WHERE status = 'closing' ORDER BY date "
+                          "LIMIT 1")
+        return self._meeting(rows[0]) if rows else None
+
     def latest_closed(self) -> Meeting | None:
         rows = self._rows("SELECT * FROM meetings WHERE status = 'closed' "
                           "ORDER BY date DESC LIMIT 1")
@@ -218,7 +227,7 @@ class Store:
         return meeting
 
     def set_meeting_status(self, meeting: Meeting, status: str, action: str) -> Meeting:
-        """Move a meeting to planned/open/closed and log it as `action`."""
+        """Move a meeting to planned/open/closing/closed and log it as `action`."""
         stamp = {"open": "opened_at", "closed": "closed_at"}.get(status)
         with self.transaction():
             self.conn.execute("UPDATE meetings SET status = ? WHERE id = ?",
@@ -227,6 +236,28 @@ class Store:
                 self.conn.execute(f"UPDATE meetings SET {stamp} = ? WHERE id = ?",
                                   (now(), meeting.id))
             self.audit(action, meeting=meeting.date)
+        return self.meeting_by_id(meeting.id)
+
+    def begin_close(self, meeting: Meeting) -> Meeting:
+        """open -> closing: from here on nothing can be recorded in the meeting, so what the
+        close writes back is all there is. No line in the log: the close gets its one line
+        (`meeting.close`) when it is done, and a close that stops here is finished by the
+        next one."""
+        with self.transaction():
+            current = self.require_writable(meeting)
+            if current.status != "open":
+                raise MeetingNotFound("er is geen open vergadering. Start er een met "
+                                      "'overleg meeting start'.")
+            self.conn.execute("UPDATE meetings SET status = 'closing' WHERE id = ?",
+                              (meeting.id,))
+        return self.meeting_by_id(meeting.id)
+
+    def cancel_close(self, meeting: Meeting) -> Meeting:
+        """closing -> open, for a close that stopped before it wrote anything (a case file
+        could not take its update): as if it had not begun, so no line in the log either."""
+        with self.transaction():
+            self.conn.execute("UPDATE meetings SET status = 'open' WHERE id = ? AND "
+                              "status = 'closing'", (meeting.id,))
         return self.meeting_by_id(meeting.id)
 
     def reopen_meeting(self, meeting: Meeting, reason: str) -> Meeting:
@@ -259,10 +290,17 @@ class Store:
                               (meeting.id,))
             self.audit("meeting.geheimhouding", meeting=meeting.date)
 
-    @staticmethod
-    def require_writable(meeting: Meeting) -> None:
-        if meeting.status == "closed":
-            raise MeetingClosed(meeting.date)
+    def require_writable(self, meeting: Meeting) -> Meeting:
+        """The meeting as the database has it now; MeetingClosing or MeetingClosed when
+        nothing may change in it any more. Called inside the change's write transaction, so
+        the state checked is the state the change commits on: a close cannot slip in between
+        (another terminal's `meeting close`, say, after this command read the meeting)."""
+        current = self.meeting_by_id(meeting.id)
+        if current.status == "closing":
+            raise MeetingClosing(current.date)
+        if current.status == "closed":
+            raise MeetingClosed(current.date)
+        return current
 
     # --- agenda items --------------------------------------------------------------
 
@@ -281,8 +319,8 @@ class Store:
 
     def replace_items(self, meeting: Meeting, items: Sequence[Item], action: str) -> None:
         """Store a (re)built agenda: every item of `items`, positions as given."""
-        self.require_writable(meeting)
         with self.transaction():
+            self.require_writable(meeting)
             self.conn.execute("DELETE FROM agenda_items WHERE meeting_id = ?", (meeting.id,))
             for item in items:
                 self._insert("agenda_items", {
@@ -295,8 +333,8 @@ class Store:
 
     def update_item(self, meeting: Meeting, item: Item, action: str, **changes: Any) -> None:
         """Change one item (dropped, minutes, position, ...) and log it."""
-        self.require_writable(meeting)
         with self.transaction():
+            self.require_writable(meeting)
             for key, value in changes.items():
                 if key == "reasons":
                     value = json.dumps(list(value))
@@ -305,8 +343,8 @@ class Store:
             self.audit(action, item.case_id, meeting.date)
 
     def insert_item(self, meeting: Meeting, item: Item, action: str) -> None:
-        self.require_writable(meeting)
         with self.transaction():
+            self.require_writable(meeting)
             self._insert("agenda_items", {
                 "meeting_id": meeting.id, "case_id": item.case_id, "position": item.position,
                 "reasons": json.dumps(list(item.reasons)), "minutes": item.minutes,
@@ -323,8 +361,8 @@ class Store:
     # --- attendance, notes, decisions, reviews -------------------------------------
 
     def attend(self, meeting: Meeting, agency: str, name: str, present: bool) -> None:
-        self.require_writable(meeting)
         with self.transaction():
+            self.require_writable(meeting)
             self.conn.execute(
                 "INSERT INTO attendance (meeting_id, agency, name, present) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (meeting_id, agency, name) DO UPDATE SET present = excluded.present",
@@ -337,8 +375,8 @@ class Store:
                                     "ORDER BY agency, name", (meeting.id,))]
 
     def add_entry(self, meeting: Meeting, case_id: str, kind: str, text: str) -> Entry:
-        self.require_writable(meeting)
         with self.transaction():
+            self.require_writable(meeting)
             entry_id = self._insert("entries", {"meeting_id": meeting.id, "case_id": case_id,
                                                 "kind": kind, "text": text, "at": now()})
             self.audit(f"meeting.{kind}", case_id, meeting.date)
@@ -357,8 +395,8 @@ class Store:
 
     def add_review(self, meeting: Meeting, case_id: str, next_date: date | None,
                    status: str | None) -> Review:
-        self.require_writable(meeting)
         with self.transaction():
+            self.require_writable(meeting)
             review_id = self._insert("reviews", {
                 "meeting_id": meeting.id, "case_id": case_id,
                 "next_date": next_date.isoformat() if next_date else None,
@@ -397,9 +435,9 @@ class Store:
 
     def add_action(self, case_id: str, owner: str, who: str | None, text: str, due: date,
                    meeting: Meeting | None) -> Action:
-        if meeting is not None:
-            self.require_writable(meeting)
         with self.transaction():
+            if meeting is not None:
+                self.require_writable(meeting)
             action_id = self._insert("actions", {
                 "case_id": case_id, "owner": owner, "who": who, "text": text,
                 "due": due.isoformat(), "meeting_id": meeting.id if meeting else None,
@@ -415,9 +453,9 @@ class Store:
 
     def complete_action(self, action: Action, comment: str | None,
                         meeting: Meeting | None) -> Action:
-        if meeting is not None:
-            self.require_writable(meeting)
         with self.transaction():
+            if meeting is not None:
+                self.require_writable(meeting)
             self.conn.execute(
                 "UPDATE actions SET status = 'done', done_at = ?, done_meeting_id = ?, "
                 "done_comment = ? WHERE id = ?",
@@ -647,13 +685,89 @@ class Store:
                 "actions": count("actions"), "writebacks": count("writebacks")}
 
     def purge_case(self, case_id: str) -> dict[str, int]:
-        """Delete every meeting record of a case; the audit log keeps that it happened."""
-        with self.transaction():
-            counts = self.case_record_counts(case_id)
-            for table in self._CASE_TABLES:
-                self.conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
-            self.audit("purge", case_id)
+        """Delete every meeting record of a case (see purge_cases); the counts removed."""
+        counts = self.purge_cases([case_id])
+        del counts["reopenings"]
         return counts
+
+    # Every (meeting, case) pair of a meeting record: which cases a meeting still holds.
+    _MEETING_RECORDS = (
+        "SELECT meeting_id, case_id FROM agenda_items UNION ALL "
+        "SELECT meeting_id, case_id FROM entries UNION ALL "
+        "SELECT meeting_id, case_id FROM reviews UNION ALL "
+        "SELECT meeting_id, case_id FROM writebacks UNION ALL "
+        "SELECT meeting_id, case_id FROM actions WHERE meeting_id IS NOT NULL UNION ALL "
+        "SELECT done_meeting_id, case_id FROM actions WHERE done_meeting_id IS NOT NULL")
+
+    def purge_cases(self, case_ids: Sequence[str]) -> dict[str, int]:
+        """Delete every meeting record of the cases, the reopen reasons of the meetings that
+        are left without any case, and the parsed-case snapshot (it holds initials and
+        questions), in one transaction; how many rows of each kind went. The audit log keeps
+        that it happened: `purge` per case, `purge.reopen` per meeting."""
+        totals = dict.fromkeys((*self.case_record_counts(""), "reopenings"), 0)
+        with self.transaction():
+            emptied = self._emptied_meetings(case_ids)
+            for case_id in case_ids:
+                for kind, count in self.case_record_counts(case_id).items():
+                    totals[kind] += count
+                for table in self._CASE_TABLES:
+                    self.conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
+                self.audit("purge", case_id)
+            for meeting_id in emptied:
+                gone = self.conn.execute("DELETE FROM reopenings WHERE meeting_id = ?",
+                                         (meeting_id,)).rowcount
+                if gone:
+                    totals["reopenings"] += gone
+                    self.audit("purge.reopen", meeting=self.meeting_by_id(meeting_id).date)
+            self.forget_case_snapshot()
+        return totals
+
+    def _emptied_meetings(self, case_ids: Sequence[str]) -> list[int]:
+        """Meetings with a record of these cases and of no other case."""
+        return [row[0] for row in self.conn.execute(
+            f"SELECT meeting_id FROM ({self._MEETING_RECORDS}) GROUP BY meeting_id "
+            "HAVING min(case_id IN (SELECT value FROM json_each(?))) = 1",
+            (json.dumps(list(case_ids)),))]
+
+    def reopenings_purged_with(self, case_ids: Sequence[str]) -> int:
+        """How many reopen reasons purge_cases(case_ids) would delete with their meetings."""
+        emptied = self._emptied_meetings(case_ids)
+        return int(self.conn.execute(
+            "SELECT count(*) FROM reopenings WHERE meeting_id IN (SELECT value FROM "
+            "json_each(?))", (json.dumps(emptied),)).fetchone()[0])
+
+    def case_last_dates(self) -> dict[str, date]:
+        """Every case id with meeting records, and its last date in the store: the latest
+        meeting it has a record in, action deadline or planned next review."""
+        return {case_id: date.fromisoformat(day) for case_id, day in self.conn.execute(
+            "SELECT case_id, max(day) FROM ("
+            f"SELECT r.case_id AS case_id, m.date AS day FROM ({self._MEETING_RECORDS}) r "
+            "JOIN meetings m ON m.id = r.meeting_id "
+            "UNION ALL SELECT case_id, due FROM actions "
+            "UNION ALL SELECT case_id, next_date FROM reviews WHERE next_date IS NOT NULL"
+            ") GROUP BY case_id ORDER BY case_id")}
+
+    def files_holding(self, case_ids: Sequence[str]) -> list[str]:
+        """Files of the register (as it names them) whose latest document holds one of the
+        cases: what overleg last wrote to that path still names the case."""
+        return [row[0] for row in self.conn.execute(
+            "SELECT file FROM disclosures WHERE id IN (SELECT max(id) FROM disclosures "
+            "WHERE file IS NOT NULL GROUP BY file) AND id IN (SELECT disclosure_id FROM "
+            "disclosure_cases WHERE case_id IN (SELECT value FROM json_each(?))) ORDER BY file",
+            (json.dumps(list(case_ids)),))]
+
+    def forget_case_snapshot(self) -> None:
+        """Drop the parsed-case snapshot; the next load reads every case file again."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM case_snapshot")
+
+    def compact(self) -> None:
+        """Rebuild the database without free pages and empty the WAL (checkpoint, truncate):
+        after a purge, no page with the removed text is left in either file."""
+        if self._in_tx:
+            raise RuntimeError("VACUUM cannot run inside a transaction")
+        self.conn.execute("VACUUM")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     # --- export --------------------------------------------------------------------
 

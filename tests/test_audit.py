@@ -92,6 +92,7 @@ def drafts(ws: Path, kind: str) -> list[str]:
     return [code for code in order if code in found]
 
 
+@pytest.mark.slow
 def test_every_change_kind_appends_one_line_with_who_what_case_and_meeting(
         example_ws, run, smtp):
     sink, port = smtp
@@ -151,6 +152,7 @@ def test_every_change_kind_appends_one_line_with_who_what_case_and_meeting(
     step("purge", "--yes", expect=[("purge", "2024-037", None)])
 
 
+@pytest.mark.slow
 def test_no_typed_text_ever_reaches_the_audit_table(example_ws, run, smtp):
     sink, port = smtp
     local_mail(example_ws, port)

@@ -279,6 +279,7 @@ def test_every_control_character_is_removed() -> None:
     assert not any(c.isprintable() for c in CONTROLS)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.one_of(st.sampled_from(CONTROLS), st.characters()), max_size=40))
 def test_strip_controls_removes_exactly_the_controls(text: str) -> None:

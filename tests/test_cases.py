@@ -426,6 +426,7 @@ def test_folder_skips_readme_hidden_and_other_files(empty_ws: Path) -> None:
 
 # --- hypothesis: the parser never raises -----------------------------------------------------
 
+@pytest.mark.slow
 @FAST
 @given(st.one_of(st.binary(max_size=400),
                  st.binary(max_size=400).map(lambda b: b"---\n" + b),
@@ -707,7 +708,7 @@ def test_write_back_keeps_the_file_mode_and_leaves_no_temp_files(case_file: Path
 
 
 def test_read_body_reads_the_markdown_below_the_front_matter(tmp_path):
-    from overleg.cases import read_body
+    from overleg.casecache import read_body
 
     path = tmp_path / "c.md"
     path.write_bytes(b"\xef\xbb\xbf" + case_bytes(front()).replace(b"\n", b"\r\n"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -181,6 +182,41 @@ def test_create_case_file_refuses_an_invalid_file(example_ws: Path) -> None:
     with pytest.raises(InvalidCaseFile, match='id "2026-014" is al in gebruik'):
         create_case_file(ws, "2026-014", text, taken=["2026-014"])
 
+
+
+NEW_TEXT = ("---\nid: 2026-062\ninitialen: A.\nstatus: aangemeld\naangemeld_op: 2026-11-28\n"
+            "aangemeld_door: WT\npartners: [WT]\n---\n")
+
+
+@pytest.mark.parametrize(("umask", "folder_mode", "file_mode"), [
+    (0o022, 0o755, 0o600),    # the folder as `init` or a file manager makes it
+    (0o000, 0o777, 0o600),    # readable to all, but not marked as a team folder
+    (0o077, 0o700, 0o600),
+    (0o022, 0o2770, 0o660),   # a team folder (setgid): its group reads and writes
+    (0o077, 0o2750, 0o640),   # ... or only reads, as the folder says
+    (0o000, 0o2777, 0o660),   # others never get anything
+], ids=["755", "777", "700", "team-2770", "team-2750", "team-2777"])
+def test_a_new_case_file_is_owner_only_unless_the_folder_is_a_team_folder(
+        example_ws: Path, umask: int, folder_mode: int, file_mode: int) -> None:
+    ws = load_workspace(example_ws)
+    folder = example_ws / "casussen"
+    folder.chmod(folder_mode)
+    old = os.umask(umask)
+    try:
+        create_case_file(ws, "2026-062", NEW_TEXT, taken=[])
+    finally:
+        os.umask(old)
+        folder.chmod(0o755)
+    assert (folder / "2026-062.md").stat().st_mode & 0o7777 == file_mode
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_a_missing_case_folder_is_made_owner_only(empty_ws: Path) -> None:
+    ws = load_workspace(empty_ws)
+    shutil.rmtree(empty_ws / "casussen")
+    create_case_file(ws, "2026-062", NEW_TEXT, taken=[])
+    assert (empty_ws / "casussen").stat().st_mode & 0o777 == 0o700
+    assert (empty_ws / "casussen" / "2026-062.md").stat().st_mode & 0o777 == 0o600
 
 @pytest.mark.slow
 def test_on_a_terminal_tab_completes_the_partner_code(example_ws: Path, tmp_path: Path) -> None:

@@ -108,7 +108,7 @@ BAD = [
     ("unknown key in [overleg]", edit('duur = 120\n', 'duur = 120\nzaal = "2"\n'),
      "overleg.toml:10: onbekende sleutel 'zaal' in [overleg] (toegestaan: begintijd, "
      "bewaartermijn, casussen, doel, duur, geheimhouding, grondslag, locatie, naam, schema, "
-     "toezicht_dagen, voorzitter)"),
+     "toezicht_dagen, uit_bewaren_dagen, voorzitter)"),
     ("unknown key in [minuten] (header with comment)",
      edit("nieuw = 20\n", "nieuw = 20\nlang = 30\n"),
      "overleg.toml:16: onbekende sleutel 'lang' in [minuten] (toegestaan: nieuw, standaard)"),
@@ -222,3 +222,18 @@ def test_match_code_takes_the_exact_code_first() -> None:
     assert match_code("pol", ["POL", "pol"]) == "pol"
     assert match_code(" POL ", ["pol", "POL"]) == "POL"
     assert match_code("Pol", ["RN", "POL"]) == "POL"
+
+
+@pytest.mark.parametrize("value, expected", [(None, 30), ("1", 1), ("90", 90), ("3650", 3650)])
+def test_uit_bewaren_dagen(value: str | None, expected: int) -> None:
+    text = '[overleg]\nnaam = "X"\n' + (f"uit_bewaren_dagen = {value}\n" if value else "")
+    assert parse_config(text).uit_bewaren_dagen == expected
+
+
+@pytest.mark.parametrize("value", ["0", "3651", "-5", "true", '"30"', "2.5"])
+def test_uit_bewaren_dagen_is_1_to_3650_days(value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(f'[overleg]\nnaam = "X"\nuit_bewaren_dagen = {value}\n')
+    shown = {"true": "True", '"30"': "'30'"}.get(value, value)
+    assert caught.value.message == (f"overleg.toml:3: 'uit_bewaren_dagen' = {shown} moet een "
+                                    "geheel getal van 1 tot en met 3650 zijn")

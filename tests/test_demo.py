@@ -18,6 +18,8 @@ CODES = list(parse_config((HERE.parent / "examples" / "overleg.toml")
                           .read_text(encoding="utf-8")).partners)
 MAILED = [code for code in CODES if code != "VZ"]  # VZ has no e-mail address
 
+pytestmark = pytest.mark.slow  # every test runs the whole demo
+
 TABLE = [
     ["Demo: wat is waar geschreven"],
     ["wat", "waar"],
@@ -63,7 +65,6 @@ def test_demo_prints_the_table_and_writes_the_listed_files(run, tmp_path):
     assert (out / "werkmap" / "overleg.db").stat().st_mode & 0o777 == 0o600
 
 
-@pytest.mark.slow
 def test_demo_documents_are_the_reviewed_ones(run, tmp_path):
     """The chair's minutes and VT's HTML minutes are the golden files of test_minutes."""
     assert run("demo", "--out", "uit").exit_code == 0
@@ -80,7 +81,6 @@ def test_demo_documents_are_the_reviewed_ones(run, tmp_path):
     assert "- Redenen: evaluatie, aangehouden\n" in item
 
 
-@pytest.mark.slow
 def test_demo_mail_drafts_parse(run, tmp_path):
     assert run("demo", "--out", "uit").exit_code == 0
     for code in MAILED:
@@ -92,7 +92,6 @@ def test_demo_mail_drafts_parse(run, tmp_path):
         assert message.get_body(("plain",)) is not None
 
 
-@pytest.mark.slow
 def test_demo_twice_in_the_same_folder_starts_afresh(run, tmp_path):
     assert run("demo", "--out", "uit").exit_code == 0
     result = run("demo", "--out", "uit")

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overleg.casecache import load_cases
-from overleg.cases import question_of, read_body
+from overleg.casecache import load_cases, read_body
+from overleg.cases import question_of
 from overleg.docx import _clean
 from overleg.workspace import load_workspace
 
@@ -23,6 +23,9 @@ Q_014 = ("Is een verkennend onderzoek naar een zorgmachtiging (Wvggz) nodig, of 
 AGENDA = ["2026-014", "2026-027", "2026-019", "2026-005", "2026-017", "2026-041", "2026-038",
           "2026-022", "2026-024", "2026-031", "2026-021", "2026-003", "2026-009"]
 PARTNERS = ("RN", "POL", "GEM", "OM", "GGZ", "VT", "WT", "WC", "VZ")
+
+# Every test builds Word files and reads them back with python-docx.
+pytestmark = pytest.mark.slow
 
 
 def ok(result) -> None:  # type: ignore[no-untyped-def]
@@ -193,7 +196,6 @@ def test_partner_minutes_hold_exactly_the_markdown_items(meeting: Path, run,
     ]
 
 
-@pytest.mark.slow
 def test_a_partner_document_never_names_another_case(meeting: Path, run,
                                                      tmp_path: Path) -> None:
     """For every partner: its minutes, agenda and action list name none of the cases it is

@@ -4,13 +4,16 @@ read-only workspace."""
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -67,6 +70,7 @@ def test_a_database_made_readable_by_others_is_closed_again(example_ws, run):
     assert mode(db) == 0o600
 
 
+@pytest.mark.slow
 def test_everything_under_uit_is_owner_only(example_ws, run, umask):
     closed_meeting(run)
     uit = example_ws / "uit"
@@ -124,8 +128,8 @@ def big_case(ws: Path) -> None:
 
 
 LIMIT = 64 * 1024  # above SQLite's 32 kB -shm file, below the documents
-TOO_BIG = ("Fout: het bestand wordt te groot voor de schijf of de ingestelde limiet; er is "
-           "niets half weggeschreven. Maak ruimte en probeer opnieuw.\n")
+TOO_BIG = ("Fout: het bestand wordt te groot voor de schijf of de ingestelde limiet ({}); er "
+           "is niets half weggeschreven. Maak ruimte en probeer opnieuw.\n")
 
 
 @pytest.mark.slow
@@ -141,7 +145,8 @@ def test_a_failed_write_leaves_the_old_output_and_no_temporary_file(example_ws, 
     good.write_bytes(b"GOED: de vorige versie\n")
     args = tuple(str(example_ws / a) if a.startswith("uit/") else a for a in args)
     result = cli(*args, limit=LIMIT)
-    assert (result.returncode, result.stdout, result.stderr) == (1, "", TOO_BIG)
+    # the message names the file being written (not overleg's temporary file)
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", TOO_BIG.format(good))
     assert good.read_bytes() == b"GOED: de vorige versie\n"
     assert sorted(p.name for p in good.parent.iterdir()) == ["stuk.md"]
     # Without the limit the same command writes the whole document over it.
@@ -266,3 +271,99 @@ def test_a_damaged_database_gives_a_dutch_message(example_ws, run):
     assert result.stderr == ("Fout: overleg.db is beschadigd of geen database (file is not a "
                              "database). Zet een reservekopie terug; de casusbestanden zelf "
                              "zijn niet aangetast.\n")
+
+
+# --- case files: owner-only, written through links, no temporary file left behind --------
+
+NEW_CASE = "".join(f"{a}\n" for a in ("", "K.L.", "1985", "", "", "RN", "", "RN, POL", "ja",
+                                      "Vraag?"))
+SHEET = ("id;initialen;status;aangemeld_op;aangemeld_door;partners\n"
+         "2026-050;A.B.;aangemeld;2026-11-01;RN;RN, POL\n")
+
+
+@pytest.mark.parametrize(("mask", "folder_mode", "file_mode"), [
+    (0o000, None, 0o600), (0o022, None, 0o600), (0o077, None, 0o600),
+    (0o022, 0o2770, 0o660),  # a team folder (setgid): its group keeps the bits it has there
+], ids=["umask000", "umask022", "umask077", "teammap"])
+def test_new_and_imported_case_files_are_owner_only(empty_ws, run, tmp_path, mask,
+                                                    folder_mode, file_mode):
+    folder = empty_ws / "casussen"
+    if folder_mode is not None:
+        folder.chmod(folder_mode)
+    sheet = tmp_path / "aanmeldingen.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    old = os.umask(mask)
+    try:
+        new = run("cases", "new", input=NEW_CASE)
+        imported = run("cases", "import", str(sheet), "--yes")
+    finally:
+        os.umask(old)
+    assert new.exit_code == 0, new.stderr
+    assert imported.exit_code == 0, imported.stderr
+    assert {p.name: mode(p) for p in folder.iterdir()} == {
+        "2026-001.md": file_mode, "2026-050.md": file_mode}
+
+
+def test_a_symlinked_case_file_stays_a_link_and_its_file_gets_the_new_state(example_ws, run,
+                                                                           tmp_path):
+    share = tmp_path / "share"  # a share mounted elsewhere, its file linked into casussen/
+    share.mkdir()
+    link = example_ws / "casussen" / "2026-014-jdv.md"
+    real = share / link.name
+    shutil.move(link, real)
+    link.symlink_to(real)
+    closed_meeting(run)  # 2026-014 was discussed: aangemeld -> actief
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert b"\nstatus: actief\n" in real.read_bytes()
+    assert sorted(p.name for p in share.iterdir()) == [real.name]
+    # Later edits to the real file are what overleg sees.
+    real.write_bytes(real.read_bytes().replace(b"\nstatus: actief\n", b"\nstatus: nazorg\n"))
+    listed = run("cases", "list", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [c["status"] for c in json.loads(listed.stdout) if c["id"] == "2026-014"] == [
+        "nazorg"]
+
+
+def test_stale_temporary_files_in_the_case_folder_are_swept(example_ws, run):
+    folder = example_ws / "casussen"
+    whole_case = (folder / "2026-014-jdv.md").read_bytes()
+    long_ago, now = time.time() - 120, time.time()
+    left_behind = {
+        ".2026-014-jdv.md.k2j3h4g5.overleg.tmp": long_ago,  # ours, killed mid-write: swept
+        ".2026-014-jdv.md.abcd_123.tmp": long_ago,          # what older versions left: swept
+        ".2026-022-kb.md.x9y8z7w6.overleg.tmp": now,        # a write under way: kept
+        ".notities.tmp": long_ago,                          # not ours: kept
+        ".2026-014-jdv.md.swp": long_ago,                   # an editor's: kept
+    }
+    for name, at in left_behind.items():
+        (folder / name).write_bytes(whole_case)
+        os.utime(folder / name, (at, at))
+    assert run("cases", "list").exit_code == 0
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == [
+        ".2026-014-jdv.md.swp", ".2026-022-kb.md.x9y8z7w6.overleg.tmp", ".notities.tmp"]
+
+
+KILLED_WRITE = """\
+import os, signal, sys
+from pathlib import Path
+from overleg import files
+os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)  # killed just before rename
+files.atomic_write(Path(sys.argv[1]), b"nieuw")
+"""
+
+
+def test_a_write_killed_before_its_rename_leaves_a_temporary_file_that_is_swept(example_ws,
+                                                                               run):
+    path = example_ws / "casussen" / "2026-014-jdv.md"
+    before = path.read_bytes()
+    result = subprocess.run([sys.executable, "-c", KILLED_WRITE, str(path)], timeout=60)
+    assert result.returncode == -signal.SIGKILL
+    assert path.read_bytes() == before
+    (left,) = [p for p in path.parent.iterdir() if p.name.startswith(".")]
+    assert left.name.startswith(".2026-014-jdv.md.") and left.name.endswith(".overleg.tmp")
+    assert run("cases", "list").exit_code == 0
+    assert left.exists()  # fresh: it could be a write in another terminal
+    os.utime(left, (time.time() - 120,) * 2)
+    assert run("cases", "list").exit_code == 0
+    assert not left.exists()
+    assert path.read_bytes() == before

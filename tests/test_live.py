@@ -181,6 +181,7 @@ def test_volgende_without_schedule_is_refused() -> None:
                                     " (bijv. schema = \"FREQ=WEEKLY;BYDAY=TU\")")
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
 def test_any_line_parses_or_gives_a_dutch_error(line: str) -> None:
@@ -193,6 +194,7 @@ def test_any_line_parses_or_gives_a_dutch_error(line: str) -> None:
                                 "done", "review", "status", "goto")
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(st.text(min_size=1, max_size=40).filter(lambda t: t.strip()))
 def test_decision_and_note_keep_the_text(text: str) -> None:

@@ -376,7 +376,7 @@ def test_opening_an_old_database_chains_the_rows_already_there(empty_ws: Path, r
     db = empty_ws / "overleg.db"
     old_database(db)
     store = Store.open(db)
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert store.verify_logs().ok
     store.close()
     assert len(rows(db, "audit")) == 4

@@ -378,3 +378,223 @@ def test_no_partner_document_or_message_names_another_partners_case(property_ws,
         reachable = bool(PROPERTY_CONFIG.partners[code].email)
         assert (code in messages["minutes"]) is (reachable and bool(own_listed or own_actions))
     store.close()
+
+
+# --- SMTP over a real server on 127.0.0.1: drops, one reconnect per message, Dutch reasons ------
+
+class Flaky:
+    """An aiosmtpd handler that keeps what it receives and misbehaves at the MAIL commands
+    numbered in `at` (counted over all sessions): it drops the connection (`drop`), also stops
+    listening (`gone`), or answers `reply`; `data` answers every DATA command instead."""
+
+    def __init__(self, at: tuple[int, ...] | range = (), how: str = "drop",
+                 reply: str = "", data: str = "") -> None:
+        self.at, self.how, self.reply, self.data = set(at), how, reply, data
+        self.mails = 0
+        self.sessions = 0
+        self.received: list[tuple[str, ...]] = []  # recipients, per message accepted
+        self.controller: object = None
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        self.mails += 1
+        if not getattr(session, "counted", False):
+            session.counted = True
+            self.sessions += 1
+        if self.mails in self.at:
+            if self.how == "reply":
+                return self.reply
+            if self.how == "gone":
+                self.controller.server.close()  # type: ignore[attr-defined]
+            server.transport.close()
+            return "421 4.3.0 weg"  # never arrives
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.data:
+            return self.data
+        self.received.append(tuple(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve():
+    """serve(handler) -> the port of a real SMTP server on 127.0.0.1 with that handler."""
+    import asyncio
+
+    from aiosmtpd.controller import Controller
+
+    controllers = []
+
+    def start(handler: Flaky) -> int:
+        controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+        handler.controller = controller
+        controller.start()
+        controllers.append(controller)
+        return controller.port
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+    asyncio.set_event_loop(None)
+
+
+PARTNERS = ("RN", "POL", "GEM")
+
+
+def drafts() -> list[Outgoing]:
+    return [Outgoing(code, EXAMPLE.partners[code].email,
+                     build_message(EXAMPLE, code, SUBJECT, "t\n", "<p>t</p>\n"))
+            for code in PARTNERS]
+
+
+def local(port: int) -> MailConfig:
+    return MailConfig("overleg@vh.example", "127.0.0.1", port, starttls=False)
+
+
+def send(port: int) -> tuple[list, list]:
+    heard: list = []
+    results = send_all(drafts(), local(port), None, heard.append)
+    assert heard == results  # the callback hears every message, in order
+    return [(d.partner, d.ok) for d in results], [d.detail for d in results]
+
+
+@pytest.mark.parametrize("how, reply", [
+    ("drop", ""),  # the server closes the connection (smtplib: Connection unexpectedly closed)
+    ("reply", "421 4.3.2 Even niet, probeer later"),  # closing, and smtplib closes too
+])
+def test_a_dropped_connection_is_opened_again_and_the_message_sent(serve, how, reply):
+    handler = Flaky(at=(2,), how=how, reply=reply)
+    outcome, details = send(serve(handler))
+    assert outcome == [(code, True) for code in PARTNERS]
+    assert details == ["", "", ""]
+    assert handler.received == [EXAMPLE.partners[code].email for code in PARTNERS]
+    assert (handler.sessions, handler.mails) == (2, 4)
+
+
+def test_a_server_that_keeps_dropping_gets_one_reconnect_per_message(serve):
+    handler = Flaky(at=range(2, 100))
+    outcome, details = send(serve(handler))
+    assert outcome == [("RN", True), ("POL", False), ("GEM", False)]
+    assert details[1:] == ["de server verbrak de verbinding (ook na opnieuw verbinden)"] * 2
+    assert handler.mails == 1 + 2 + 2  # each failed message: its try, one reconnect, one more
+
+
+def test_a_server_that_is_gone_after_a_drop(serve):
+    handler = Flaky(at=(2,), how="gone")
+    outcome, details = send(serve(handler))
+    assert outcome == [("RN", True), ("POL", False), ("GEM", False)]
+    assert details[1:] == ["opnieuw verbinden mislukt: verbinding geweigerd: er luistert niets "
+                           "op die poort (klopt smtp_port?)"] * 2
+    assert handler.received == [EXAMPLE.partners["RN"].email]
+
+
+def test_a_refused_message_is_not_tried_again(serve):
+    handler = Flaky(data="554 5.6.0 Bericht past niet")
+    outcome, details = send(serve(handler))
+    assert outcome == [(code, False) for code in PARTNERS]
+    assert details == ["de server weigert het bericht (554 5.6.0 Bericht past niet)"] * 3
+    assert (handler.sessions, handler.mails) == (1, 3)
+
+
+def test_a_server_that_never_answers(monkeypatch):
+    import socket
+
+    import overleg.mail
+
+    monkeypatch.setattr(overleg.mail, "SMTP_TIMEOUT", 0.3)
+    with socket.socket() as listener:  # accepts connections (the kernel does) but says nothing
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with pytest.raises(OverlegError) as caught:
+            send_all(drafts(), local(port), None)
+    assert caught.value.message == (f"geen verbinding met de mailserver 127.0.0.1:{port}: de "
+                                    "server antwoordt niet (na 0.3 seconden gestopt). Er is "
+                                    "niets verzonden.")
+
+
+def test_no_server_listening_is_said_in_dutch():
+    port = _free_port()
+    with pytest.raises(OverlegError) as caught:
+        send_all(drafts(), local(port), None)
+    assert caught.value.message == (f"geen verbinding met de mailserver 127.0.0.1:{port}: "
+                                    "verbinding geweigerd: er luistert niets op die poort "
+                                    "(klopt smtp_port?). Er is niets verzonden.")
+
+
+def _wrapped(cause: OSError) -> smtplib.SMTPServerDisconnected:
+    """smtplib's own wrapping of an error while it reads a reply."""
+    try:
+        try:
+            raise cause
+        except OSError as exc:
+            raise smtplib.SMTPServerDisconnected(  # noqa: B904 (as smtplib raises it)
+                f"Connection unexpectedly closed: {exc}")
+    except smtplib.SMTPServerDisconnected as wrapped:
+        return wrapped
+
+
+def _failures() -> list[tuple[BaseException, str, str]]:
+    import socket
+    import ssl
+
+    return [
+        (ConnectionRefusedError(111, "Connection refused"), "connect",
+         "verbinding geweigerd: er luistert niets op die poort (klopt smtp_port?)"),
+        (socket.gaierror(-2, "Name or service not known"), "connect",
+         "de naam van de server is onbekend (klopt smtp_host?)"),
+        (TimeoutError("timed out"), "connect", "de server antwoordt niet (na 30 seconden "
+                                               "gestopt)"),
+        (_wrapped(TimeoutError("timed out")), "send",
+         "de server antwoordt niet (na 30 seconden gestopt)"),
+        (smtplib.SMTPConnectError(554, b"5.7.1 Ga weg"), "connect",
+         "de server weigert de verbinding (554 5.7.1 Ga weg)"),
+        (smtplib.SMTPNotSupportedError("STARTTLS extension not supported by server."),
+         "starttls", "de server kent STARTTLS niet"),
+        (ssl.SSLCertVerificationError(1, "certificate verify failed"), "starttls",
+         "het certificaat van de server is niet te vertrouwen"),
+        (ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"), "starttls",
+         "de versleutelde verbinding (TLS) mislukte"),
+        (smtplib.SMTPAuthenticationError(535, b"5.7.8 Authentication credentials invalid"),
+         "login", "de server weigert gebruiker of wachtwoord (535 5.7.8 Authentication "
+                  "credentials invalid)"),
+        (smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server."),
+         "login", "de server kent AUTH (inloggen) niet"),
+        (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), "send",
+         "de server verbrak de verbinding"),
+        (smtplib.SMTPServerDisconnected("please run connect() first"), "send",
+         "de server verbrak de verbinding"),
+        (_wrapped(ConnectionResetError(104, "Connection reset by peer")), "send",
+         "de server verbrak de verbinding"),
+        (BrokenPipeError(32, "Broken pipe"), "send", "de server verbrak de verbinding"),
+        (smtplib.SMTPRecipientsRefused({"a@x.example": (550, b"Nee"),
+                                        "b@x.example": (553, b"Nee")}), "send",
+         "alle ontvangers geweigerd (code 550, 553)"),
+        (smtplib.SMTPSenderRefused(553, b"5.1.8 Afzender onbekend", "a@b.example"), "send",
+         "de server weigert de afzender (553 5.1.8 Afzender onbekend)"),
+        (smtplib.SMTPDataError(554, b"5.6.0 Te groot"), "send",
+         "de server weigert het bericht (554 5.6.0 Te groot)"),
+        (smtplib.SMTPResponseException(502, b"Hoe bedoelt u"), "send",
+         "de server weigert (502 Hoe bedoelt u)"),
+        (smtplib.SMTPException("No suitable authentication method found."), "login",
+         "onverwacht antwoord van de server"),
+        (OSError(113, "No route to host"), "connect", "netwerkfout (EHOSTUNREACH)"),
+        (ValueError("something else"), "send", "onbekende fout (ValueError)"),
+    ]
+
+
+@pytest.mark.parametrize("exc, step, expected", _failures())
+def test_every_failure_is_said_in_dutch(exc, step, expected):
+    from overleg.mail import smtp_reason
+
+    assert smtp_reason(exc, step) == expected

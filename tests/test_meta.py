@@ -16,6 +16,7 @@ from overleg import __version__
 from overleg.cli.app import app
 
 SCRIPT = Path(sys.executable).parent / "overleg"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
@@ -132,3 +133,13 @@ def test_usage_errors_are_dutch_with_exit_code_2(run, args: list[str], message: 
     assert result.exit_code == 2
     assert result.stderr == message
     assert result.stdout == ""
+
+
+# --- docs/cli.md -------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_docs_cli_md_is_the_help_of_every_command() -> None:
+    """docs/cli.md is what `make docs` writes from the real --help (make lint checks it too)."""
+    done = subprocess.run([sys.executable, str(ROOT / "docs" / "gen_cli.py"), "--check"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr

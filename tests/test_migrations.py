@@ -48,27 +48,45 @@ def made_by_steps(db: Path, steps: int) -> None:
                  "VALUES (1, '2026-014', 'decision', 'GGZ start een onderzoek.', ?)", (at,))
     conn.execute("INSERT INTO actions (case_id, owner, text, due, meeting_id, created_at) "
                  "VALUES ('2026-014', 'POL', 'Huisbezoek', '2026-12-01', 1, ?)", (at,))
-    conn.executemany("INSERT INTO audit (at, who, action, case_id, meeting) VALUES "
-                     "(?, 'Ö. Yılmaz', ?, ?, '2026-11-17')",
-                     [(at, "meeting.plan", None), (at, "meeting.decision", "2026-014"),
-                      (at, "action.add", "2026-014")])
+    audit = [{"at": at, "who": "Ö. Yılmaz", "action": action, "case_id": case_id,
+              "meeting": "2026-11-17"} for action, case_id in
+             [("meeting.plan", None), ("meeting.decision", "2026-014"),
+              ("action.add", "2026-014")]]
+    for row in audit:
+        insert(conn, "audit", row, chained=steps >= 4)
     if steps >= 3:
-        conn.execute("INSERT INTO disclosures (at, who, partner, kind, format, meeting, cases, "
-                     "sha256) VALUES (?, 'Ö. Yılmaz', 'POL', 'minutes', 'md', '2026-11-17', "
-                     "'[\"2026-014\"]', ?)", (at, "c" * 64))
+        insert(conn, "disclosures", {
+            "at": at, "who": "Ö. Yılmaz", "partner": "POL", "addresses": "[]",
+            "kind": "minutes", "format": "md", "meeting": "2026-11-17",
+            "cases": '["2026-014"]', "purpose": "", "basis": "", "file": None,
+            "sha256": "c" * 64}, chained=steps >= 4)
         conn.execute("INSERT INTO disclosure_cases VALUES (1, '2026-014')")
     conn.commit()
     conn.close()
 
 
+def insert(conn: sqlite3.Connection, table: str, row: dict[str, object],
+           chained: bool) -> None:
+    """A row of the audit log or the register; from step 4 on with its hash in the chain, as
+    the store writes it."""
+    if chained:
+        from overleg.logchain import CHAINED, row_hash
+
+        last = conn.execute(f"SELECT id, hash FROM {table} ORDER BY id DESC LIMIT 1").fetchone()
+        row = {"id": last[0] + 1 if last else 1, **row}
+        row["hash"] = row_hash(last[1] if last else "", [row[c] for c in CHAINED[table]])
+    conn.execute(f"INSERT INTO {table} ({', '.join(row)}) "
+                 f"VALUES ({', '.join('?' for _ in row)})", tuple(row.values()))
+
+
 def test_the_steps_are_named_and_numbered() -> None:
     assert [step.__name__ for step in MIGRATIONS] == [
         "m001_initial", "m002_audit_no_replace", "m003_register_and_access_requests",
-        "m004_chain_logs"]
+        "m004_chain_logs", "m005_meeting_closing"]
     assert all(step.__doc__ for step in MIGRATIONS)
 
 
-@pytest.mark.parametrize("steps", [1, 2, 3])
+@pytest.mark.parametrize("steps", [1, 2, 3, 4])
 def test_an_old_database_gets_exactly_the_schema_of_a_new_one(tmp_path: Path,
                                                                steps: int) -> None:
     Store.open(tmp_path / "nieuw.db").close()
@@ -86,6 +104,26 @@ def test_an_old_database_gets_exactly_the_schema_of_a_new_one(tmp_path: Path,
     store.close()
     assert user_version(old) == user_version(tmp_path / "nieuw.db") == len(MIGRATIONS)
     assert schema(old) == schema(tmp_path / "nieuw.db")
+
+
+def test_step_5_lets_a_meeting_be_closing_and_keeps_every_reference(tmp_path: Path) -> None:
+    db = tmp_path / "oud.db"
+    made_by_steps(db, 4)
+    with sqlite3.connect(db) as conn, pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        conn.execute("UPDATE meetings SET status = 'closing'")
+    store = Store.open(db)
+    try:
+        assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        store.conn.execute("UPDATE meetings SET status = 'closing'")
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            store.conn.execute("UPDATE meetings SET status = 'half'")
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            store.conn.execute("INSERT INTO entries (meeting_id, case_id, kind, text, at) "
+                               "VALUES (9, '2026-014', 'note', 'x', 'y')")
+        assert [(m.id, m.status) for m in store.meetings()] == [(1, "closing")]
+    finally:
+        store.close()
 
 
 def test_opening_a_current_database_changes_nothing(tmp_path: Path) -> None:

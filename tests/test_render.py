@@ -168,7 +168,7 @@ def test_example_case_with_template_syntax_in_its_body(tmp_path):
     init_workspace(root, example=True)
     ws = load_workspace(root)
     case = load_cases(ws).get("2026-014")
-    from overleg.cases import read_body
+    from overleg.casecache import read_body
 
     body = read_body(case)
     assert "{{ naam }}" in body

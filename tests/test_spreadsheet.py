@@ -347,14 +347,14 @@ def test_messages_never_carry_initials(run, empty_ws, tmp_path):
 # --- the file itself ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("oud.xls", b"\xd0\xcf\x11\xe0", "{f}: het oude Excel-formaat .xls wordt niet gelezen. Sla "
+    ("oud.xls", b"\xd0\xcf\x11\xe0", "{f}:1: het oude Excel-formaat .xls wordt niet gelezen. Sla "
      "het bestand in Excel op als .xlsx of als CSV UTF-8."),
-    ("lijst.txt", b"id;initialen\n", "{f}: kies een .xlsx- of .csv-bestand (niet '.txt')."),
-    ("kapot.xlsx", b"dit is geen zip", "{f}: is geen leesbaar Excel-bestand (.xlsx). Sla het "
+    ("lijst.txt", b"id;initialen\n", "{f}:1: kies een .xlsx- of .csv-bestand (niet '.txt')."),
+    ("kapot.xlsx", b"dit is geen zip", "{f}:1: is geen leesbaar Excel-bestand (.xlsx). Sla het "
      "in Excel opnieuw op als .xlsx, of als CSV UTF-8."),
     ("ansi.csv", "id;initialen\n2026-1;É.\n".encode("cp1252"), "{f}:2: het bestand is geen "
      "UTF-8-tekst. Sla het in Excel op als 'CSV UTF-8 (door komma's gescheiden)'."),
-    ("leeg.csv", b"\xef\xbb\xbf\r\n;;\r\n", "{f}: het bestand is leeg. De eerste rij moet de "
+    ("leeg.csv", b"\xef\xbb\xbf\r\n;;\r\n", "{f}:1: het bestand is leeg. De eerste rij moet de "
      "kolomnamen bevatten (id, initialen, geboortejaar, wijk, thema, status, ...)."),
     ("kort.csv", b"id;initialen;status\n2026-1;A.;actief\n", "{f}:1: verplichte kolom(men) "
      "ontbreken: aangemeld_op, aangemeld_door, partners. De eerste rij moet de kolomnamen "
@@ -385,6 +385,7 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), mi
                                     ("~", "null"))
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXT)
 def test_any_text_in_a_cell_reads_back_as_written(text):

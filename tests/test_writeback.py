@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 from overleg.errors import StaleCaseFile
 from overleg.files import atomic_write
-from overleg.frontmatter import format_value, write_back
+from overleg.frontmatter import (
+    format_value,
+    planned_changes,
+    planned_write_back,
+    read_fields,
+    write_back,
+)
 
 # --- write_back on a file of its own ------------------------------------------------------
 
@@ -188,10 +194,248 @@ def test_only_the_status_line_changes(before, after, body, has_status, eol, bom,
     lines = ["---", "id: 2026-900", *before, *status, *after, "---", *body]
     expected = ["---", "id: 2026-900", *before, *(["status: actief"] if has_status else []),
                 *after, *([] if has_status else ["status: actief"]), "---", *body]
+    data, _, problems = read_fields(lines[1:lines.index("---", 1)])
     with tempfile.TemporaryDirectory() as folder:
         path = case_file(Path(folder), encode(lines, eol, bom, final))
+        if data is None or problems:  # not YAML, or a key twice: 'cases check' says so
+            try:  # ... and write-back may refuse it, leaving it untouched
+                write_back(path, "2026-900", {"status": "actief"})
+            except StaleCaseFile:
+                assert path.read_bytes() == encode(lines, eol, bom, final)
+                return
+            assert path.read_bytes() == encode(expected, eol, bom, final)
+            return
+        if data.get("status") != ("aangemeld" if has_status else None):
+            return  # a quote left open takes the next lines in: the property test below
         assert write_back(path, "2026-900", {"status": "actief"}) == ["status"]
         assert path.read_bytes() == encode(expected, eol, bom, final)
+
+
+# --- located from YAML's node positions ---------------------------------------------------
+
+def front_matter(text: str, eol: str = "\n") -> bytes:
+    """A case file with `text` as its front matter (LF in `text`) and a body that looks like
+    front matter too."""
+    return ("---\n" + text + "---\n# T.T. (1990)\n\nstatus: aangemeld\n").replace(
+        "\n", eol).encode("utf-8")
+
+
+BESPREKEN = date(2027, 1, 12)
+# (front matter, updates, front matter after): only the written values change.
+IN_PLACE = [
+    pytest.param('id: 2026-900\n"agenda": ja\n', {"agenda": False},
+                 'id: 2026-900\n"agenda": nee\n', id="dubbel-aangehaalde-sleutel"),
+    pytest.param("id: 2026-900\n'agenda' : ja   # vraag van POL\n", {"agenda": False},
+                 "id: 2026-900\n'agenda': nee\n", id="enkel-aangehaalde-sleutel"),
+    pytest.param("id: 2026-900\nstatus: aangemeld\n  # ingevuld door RN\n# los\nagenda: ja\n",
+                 {"status": "actief", "agenda": False},
+                 "id: 2026-900\nstatus: actief\n  # ingevuld door RN\n# los\nagenda: nee\n",
+                 id="commentaar-eronder"),
+    pytest.param("id: 2026-900\nstatus   :    aangemeld\n", {"status": "actief"},
+                 "id: 2026-900\nstatus: actief\n", id="spaties"),
+    pytest.param("id: 2026-900\nstatus: 'aan\n  gemeld'   # c\nwijk: Zuid\n",
+                 {"status": "actief"}, "id: 2026-900\nstatus: actief\nwijk: Zuid\n",
+                 id="aanhalingstekens-over-twee-regels"),
+    pytest.param("id: 2026-900\nbespreken: |\n  1-12-2026\n\n# daarna\nwijk: Zuid\n",
+                 {"bespreken": BESPREKEN},
+                 "id: 2026-900\nbespreken: 2027-01-12\n\n# daarna\nwijk: Zuid\n",
+                 id="blokwaarde"),
+    pytest.param("id: 2026-900\nbespreken: # twee data?\n  - 1-12-2026\n  - 8-12-2026\n"
+                 "# daarna\n", {"bespreken": BESPREKEN},
+                 "id: 2026-900\nbespreken: 2027-01-12\n# daarna\n", id="lijst-met-commentaar"),
+    pytest.param("id: 2026-900\nagenda:\n", {"agenda": False}, "id: 2026-900\nagenda: nee\n",
+                 id="lege-waarde"),
+    pytest.param("id: 2026-900\nx: &a ja\nagenda: *a\n", {"agenda": False},
+                 "id: 2026-900\nx: &a ja\nagenda: nee\n", id="verwijzing"),
+    pytest.param("id: 2026-900\nstatus: &s aangemeld\n", {"status": "actief"},
+                 "id: 2026-900\nstatus: actief\n", id="anker-zonder-verwijzing"),
+    pytest.param("id: 2026-900\nwijk: Zuid\x07park\nstatus: aangemeld\n", {"status": "actief"},
+                 "id: 2026-900\nwijk: Zuid\x07park\nstatus: actief\n", id="stuurteken-elders"),
+    pytest.param("id: 2026-900\nagenda: ja\n", {"status": "actief", "bespreken": BESPREKEN},
+                 "id: 2026-900\nagenda: ja\nstatus: actief\nbespreken: 2027-01-12\n",
+                 id="ontbrekende-sleutels"),
+    pytest.param('"id": 2026-900\nagenda: ja\n', {"agenda": False},
+                 '"id": 2026-900\nagenda: nee\n', id="aangehaald-id"),
+    pytest.param("{id: 2026-900, status: aangemeld, agenda: ja}\n",
+                 {"status": "actief", "agenda": False, "bespreken": BESPREKEN},
+                 "{id: 2026-900, status: actief, agenda: nee, bespreken: 2027-01-12}\n",
+                 id="flow-mapping"),
+    pytest.param("{id: 2026-900,\n 'status': aangemeld,   # nog niet besproken\n}\n",
+                 {"status": "actief", "agenda": False},
+                 "{id: 2026-900,\n 'status': actief, agenda: nee,   # nog niet besproken\n}\n",
+                 id="flow-mapping-over-regels"),
+    pytest.param("  id: 2026-900\n  status: aangemeld\n", {"status": "actief", "agenda": False},
+                 "  id: 2026-900\n  status: actief\n  agenda: nee\n", id="ingesprongen"),
+]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"], ids=["LF", "CRLF"])
+@pytest.mark.parametrize("before, updates, after", IN_PLACE)
+def test_write_back_finds_keys_where_yaml_does(tmp_path, eol, before, updates, after):
+    raw, expected = front_matter(before, eol), front_matter(after, eol)
+    assert planned_write_back(raw, "2026-900", updates) == expected
+    path = case_file(tmp_path, raw)
+    assert write_back(path, "2026-900", updates) == list(updates)
+    assert path.read_bytes() == expected
+    data, _, problems = read_fields(after.split("\n")[:-1])
+    assert problems == []
+    assert data is not None
+    assert {k: data[k] for k in updates} == {k: format_value(v) for k, v in updates.items()}
+    assert write_back(path, "2026-900", updates) == []  # written once, the same next time
+
+
+# Front matter `cases check` refuses because closing could not write into it, and the line.
+ANCHORED = ("de waarde heeft een YAML-anker (&) waar elders naar wordt verwezen, of een "
+            "afwijkende vorm")
+UNWRITABLE = [
+    pytest.param("status: &s aangemeld\nwijk: *s\n", 9, "status",
+                 ANCHORED,
+                 id="anker-op-status"),
+    pytest.param("status: aangemeld\n? agenda\n: ja\n", 10, "agenda",
+                 ANCHORED,
+                 id="complexe-sleutel"),
+]
+VALID = ("id: 2026-900\ninitialen: T.T.\naangemeld_op: 2026-11-02\naangemeld_door: RN\n"
+         "partners: [RN]\nprioriteit: hoog\n# hierna het lastige stuk\n")
+
+
+@pytest.mark.parametrize("text, line, key, reason", UNWRITABLE)
+def test_front_matter_closing_cannot_write_is_an_error_of_cases_check(run, empty_ws, text,
+                                                                      line, key, reason):
+    raw = front_matter(VALID + text)
+    path = case_file(empty_ws / "casussen", raw, "2026-900.md")
+    result = run("cases", "check")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, (
+        f"casussen/2026-900.md:{line}: '{key}' kan bij het sluiten van een vergadering niet "
+        f"worden teruggeschreven ({reason}); schrijf het als een gewone regel '{key}: "
+        "waarde'\n"), "1 casusbestand gecontroleerd: 1 fout, 0 waarschuwingen.\n")
+    with pytest.raises(StaleCaseFile) as caught:  # and write-back refuses it the same way
+        write_back(path, "2026-900", {"status": "actief", "agenda": False})
+    assert caught.value.message == (
+        f"casus \"2026-900\": '{key}' kan niet veilig in 2026-900.md worden teruggeschreven "
+        f"({reason}); niets teruggeschreven. Schrijf het als een gewone regel '{key}: waarde' "
+        "(zie 'overleg cases check').")
+    assert path.read_bytes() == raw
+
+
+@pytest.mark.parametrize("data, message", [
+    (b'---\n"id": 2026-900\nstatus: a\n"status": b\n---\n',
+     "casus \"2026-900\": casus.md: sleutel 'status' staat er twee keer in; niets "
+     "teruggeschreven. Zie 'overleg cases check'."),
+    (b"---\nid: 2026-900\nstatus: [aangemeld\n---\n",
+     'casus "2026-900": casus.md: de front matter is geen geldige YAML meer (...); niets '
+     "teruggeschreven. Zie 'overleg cases check'."),
+    (b"---\ninitialen: T.T.\n---\n",
+     'casus "2026-900": casus.md heeft geen id meer; niets teruggeschreven. Controleer het '
+     "bestand."),
+])
+def test_front_matter_that_broke_since_it_was_read_is_refused(tmp_path, data, message):
+    path = case_file(tmp_path, data)
+    with pytest.raises(StaleCaseFile) as caught:
+        write_back(path, "2026-900", UPDATES)
+    start, _, end = message.partition("...")  # what YAML says about it, in its words
+    assert caught.value.message.startswith(start) and caught.value.message.endswith(end)
+    assert path.read_bytes() == data
+
+
+@pytest.mark.parametrize("relative", [False, True], ids=["absoluut", "relatief"])
+def test_a_symlinked_case_file_is_written_through_its_link(tmp_path, relative):
+    share = tmp_path / "share"  # a share mounted elsewhere, linked into the case folder
+    share.mkdir()
+    real = case_file(share, encode(FRONT, "\r\n"))
+    real.chmod(0o640)
+    folder = tmp_path / "casussen"
+    folder.mkdir()
+    link = folder / "casus.md"
+    link.symlink_to(os.path.relpath(real, folder) if relative else real)
+    pointed = os.readlink(link)
+    assert write_back(link, "2026-900", UPDATES) == ["status", "agenda", "bespreken"]
+    assert link.is_symlink() and os.readlink(link) == pointed
+    assert real.read_bytes() == encode(AFTER, "\r\n")
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(os.listdir(share)) == ["casus.md"]
+    assert sorted(os.listdir(folder)) == ["casus.md"]
+    # The real file is the case: an edit made to it later is what the next write reads.
+    real.write_bytes(real.read_bytes().replace(b"status: actief", b"status: nazorg"))
+    assert write_back(link, "2026-900", {"status": "nazorg", "agenda": False}) == []
+
+
+def test_a_link_to_a_file_that_is_gone_is_refused(tmp_path):
+    link = tmp_path / "casus.md"
+    link.symlink_to(tmp_path / "elders.md")
+    with pytest.raises(StaleCaseFile) as caught:
+        write_back(link, "2026-900", UPDATES)
+    assert caught.value.message == ('casus "2026-900": het bestand casus.md is verdwenen; '
+                                    "niets teruggeschreven")
+    assert link.is_symlink() and not (tmp_path / "elders.md").exists()
+
+
+# Front matter with random quoting, spacing, comments and value shapes.
+_WORD = st.from_regex(r"[a-z0-9][a-z0-9 .-]{0,10}[a-z0-9]|[a-z]", fullmatch=True)
+_VALUE = st.one_of(
+    _WORD,
+    _WORD.map(lambda w: f'"{w}"'),
+    _WORD.map(lambda w: f"'{w}'"),
+    st.lists(_WORD.filter(lambda w: " " not in w), min_size=1, max_size=3).map(
+        lambda ws: "[" + ", ".join(ws) + "]"),
+    st.lists(_WORD, min_size=1, max_size=3).map(lambda ws: "".join(f"\n  - {w}" for w in ws)),
+    st.lists(_WORD, min_size=1, max_size=3).map(lambda ws: "|" + "".join(
+        f"\n  {w}" for w in ws)),
+    st.lists(_WORD, min_size=1, max_size=2).map(lambda ws: "".join(f"\n  {w}" for w in ws)),
+    st.just(""),
+)
+_ENTRY = st.tuples(st.sampled_from(["{}", '"{}"', "'{}'"]), st.sampled_from(["", " ", "   "]),
+                   st.sampled_from([" ", "  "]), _VALUE,
+                   st.sampled_from(["", "  # opmerking", " #"]),
+                   st.lists(st.sampled_from(["# los", "#", "", "  # ingesprongen"]), max_size=2))
+_KEYS = ["status", "agenda", "bespreken", "wijk", "regisseur", "x_1"]
+
+
+def _entry(key: str, form: str, before: str, after: str, value: str, comment: str) -> str:
+    head = form.format(key) + before + ":"
+    if value.startswith("\n"):  # a block list or a value on the lines below
+        return head + comment + value
+    if value.startswith("|"):
+        return head + after + "|" + comment + value[1:]
+    return head + (after + value if value else "") + comment
+
+
+@settings(deadline=None)  # examples: the hypothesis profile (tests/conftest.py)
+@given(keys=st.lists(st.sampled_from(_KEYS), unique=True, max_size=5), data=st.data(),
+       updates=st.dictionaries(st.sampled_from(["status", "agenda", "bespreken"]),
+                               st.sampled_from(["actief", "nazorg", True, False, BESPREKEN]),
+                               min_size=1),
+       eol=st.sampled_from(["\n", "\r\n"]), bom=st.booleans())
+def test_write_back_changes_exactly_the_written_values(keys, data, updates, eol, bom):
+    lines = [data.draw(st.sampled_from(["id", '"id"', "'id'"])) + ": 2026-900"]
+    for key in keys:
+        form, before, after, value, comment, between = data.draw(_ENTRY)
+        if value.startswith("|"):  # an indented comment there would be text of the value
+            between = [b for b in between if not b.startswith(" ")]
+        lines += [*_entry(key, form, before, after, value, comment).split("\n"), *between]
+    # read_fields reads a block scalar at the very end without its final line break (there
+    # is none before the ---), and with it once a key is added below: end on a plain line.
+    lines.append("initialen: T.T.")
+    old, _, problems = read_fields(lines)
+    assert old is not None and problems == []  # a file `cases check` accepts ...
+    text = "".join(f"{line}\n" for line in lines)
+    raw = (b"\xef\xbb\xbf" if bom else b"") + front_matter(text, eol)
+    written = {k: format_value(v) for k, v in updates.items()}
+    new, changed = planned_changes(raw, "2026-900", updates)  # ... can always be written
+    assert changed == [k for k, v in written.items() if old.get(k) != v]
+    assert new.startswith(b"\xef\xbb\xbf") == bom
+    text = new.decode("utf-8-sig")
+    assert text.endswith(f"---{eol}# T.T. (1990){eol}{eol}status: aangemeld{eol}")
+    if eol == "\r\n":  # every line written keeps the file's line ending
+        assert "\n" not in text.replace("\r\n", "")
+    front_lines = text.split(eol)[1:text.split(eol).index("---", 1)]
+    fields, _, problems = read_fields(front_lines)
+    assert problems == []
+    assert fields is not None
+    assert list(fields.items()) == list({**old, **written}.items())
+    comments = [line for line in lines if line.lstrip().startswith("#")]
+    assert [line for line in front_lines if line.lstrip().startswith("#")] == comments
+    assert planned_changes(new, "2026-900", updates) == (new, [])
 
 
 # --- meeting close on the example workspace ---------------------------------------------

@@ -8,7 +8,7 @@ import typer
 
 from overleg.cli import completion
 from overleg.cli.common import console, err, out, plain, print_json, session
-from overleg.cli.options import ActionExport, ActionStatus
+from overleg.cli.options import MAX_NUMBER, ActionExport, ActionStatus, output_name
 
 if TYPE_CHECKING:
     from datetime import date
@@ -49,6 +49,7 @@ def action_add(
 @app.command("done")
 def action_done(
     action_id: Annotated[int, typer.Argument(metavar="ACTIE", help="Nummer van de actie.",
+                                             min=1, max=MAX_NUMBER,
                                              autocompletion=completion.open_actions)],
     comment: Annotated[str | None, typer.Option("--comment", help="Toelichting.")] = None,
 ) -> None:
@@ -79,7 +80,7 @@ def action_list(
         case_sensitive=False)] = None,
     output: Annotated[str | None, typer.Option("-o", "--output", metavar="BESTAND",
                                                help="Bestand voor de export (.xlsx, .csv of "
-                                               ".docx).",
+                                               ".docx).", parser=output_name,
                                                show_default=False)] = None,
 ) -> None:
     """Toon acties, standaard de open acties, te late eerst gemarkeerd.

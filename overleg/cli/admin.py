@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from overleg.cli.common import out
+from overleg.cli.options import output_path
 from overleg.errors import ExitStatus
 
 if TYPE_CHECKING:
-    from overleg.retention import Expired
+    from overleg.retention import Expired, Purged, PurgePlan
 
 
 def workspace_init(
@@ -34,7 +35,8 @@ def workspace_init(
 
 
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Map voor de resultaten.")] = Path("uit"),
+    out_dir: Annotated[Path, typer.Option("--out", metavar="MAP", parser=output_path,
+                                          help="Map voor de resultaten.")] = Path("uit"),
 ) -> None:
     """Doorloop het hele overleg op een kopie van de voorbeeldwerkmap.
 
@@ -69,7 +71,8 @@ ACTION_LABELS = {
     "agenda.restore": "terug op agenda", "agenda.drop": "van agenda gehaald",
     "agenda.move": "agendapunt verplaatst", "purge": "gegevens opgeschoond",
     "case.create.new": "casus aangemaakt", "case.create.import": "casus geïmporteerd",
-    "purge.file": "casusbestand verwijderd",
+    "purge.file": "casusbestand verwijderd", "purge.document": "document verwijderd",
+    "purge.reopen": "reden van heropening verwijderd",
     "inzage.open": "inzageverzoek ontvangen", "inzage.extend": "inzagetermijn verlengd",
     "inzage.close": "inzageverzoek afgehandeld",
 }
@@ -144,40 +147,85 @@ def audit_log(
 def purge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Laat alleen zien wat zou "
                                           "verdwijnen.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="Schoon de vergadergegevens op zonder te "
-                                      "vragen; casusbestanden gaan alleen weg na een tweede "
-                                      "bevestiging.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Schoon de vergadergegevens en documenten "
+                                      "op zonder te vragen; casusbestanden gaan alleen weg na "
+                                      "een tweede bevestiging.")] = False,
 ) -> None:
     """Schoon vergadergegevens op van casussen die langer dan de bewaartermijn gesloten zijn.
+
+    Ook de stukken met die casussen en documenten in uit/ ouder dan uit_bewaren_dagen.
 
     Voorbeeld: overleg purge --dry-run
     """
     from overleg.cli.common import confirm, err, fail, session
     from overleg.dates import today
-    from overleg.retention import expired_cases
+    from overleg.retention import plan_purge
     from overleg.retention import purge as purge_records
 
     if dry_run and yes:
         raise fail("kies --dry-run of --yes, niet allebei.")
     s = session()
-    ws = s.workspace()
-    expired = expired_cases(s.store(), s.cases().cases, ws.config, today())
-    if not expired:
-        out(f"Niets op te schonen: geen casus is langer dan {ws.config.bewaartermijn} jaar "
-            "gesloten.")
+    plan = plan_purge(s.store(), s.cases(), s.workspace(), today())
+    if plan.empty:
+        out(f"Niets op te schonen: geen casus is langer dan "
+            f"{s.workspace().config.bewaartermijn} jaar gesloten.")
+        _warn_unreadable(plan)
         return
-    _expired_table(expired)
+    _show_plan(plan)
     if dry_run:
         err("Proefdraai: er is niets verwijderd. Gebruik --yes om op te schonen.")
         return
-    if not yes and not confirm(f"Vergadergegevens van {len(expired)} casus(sen) "
-                               "definitief verwijderen?"):
+    if not yes and not confirm(_question(plan)):
         err("Niets verwijderd.")
         raise typer.Exit(ExitStatus.ERROR)
-    removed = purge_records(s.store(), expired)
-    out(f"{removed} vergaderregel(s) van {len(expired)} casus(sen) verwijderd; het logboek "
-        "houdt bij dat dit is gebeurd.")
-    _offer_file_deletion(expired)
+    _report(plan, purge_records(s.store(), plan))
+    _offer_file_deletion(plan.expired)
+
+
+def _show_plan(plan: PurgePlan) -> None:
+    """The cases, documents and reopen reasons that would go, and what stays behind."""
+    from overleg.cli.common import err, session
+
+    ws = session().workspace()
+    if plan.expired:
+        _expired_table(plan.expired)
+    if any(e.case is None for e in plan.expired):
+        out("Zonder casusbestand telt de bewaartermijn vanaf de laatste datum in de database "
+            "(vergadering, deadline of volgende bespreking).")
+    if plan.documents:
+        out(f"Documenten die verdwijnen ({len(plan.documents)}):")
+        for path in plan.documents:
+            out(f"  {ws.rel(path)}")
+    if plan.reopenings:
+        out(f"Met hun vergadering verdwijnen {plan.reopenings} reden(en) van heropening.")
+    if plan.elsewhere:
+        err("Buiten de werkmap staan nog stukken met deze casussen; overleg verwijdert ze niet, "
+            "ruim ze zelf op: " + ", ".join(str(p) for p in plan.elsewhere))
+    _warn_unreadable(plan)
+
+
+def _warn_unreadable(plan: PurgePlan) -> None:
+    from overleg.cli.common import err
+
+    if plan.unreadable:
+        err(f"Let op: {plan.unreadable} casusbestand(en) zonder leesbaar id; gegevens zonder "
+            "casusbestand blijven staan tot 'overleg cases check' geen fouten meer meldt.")
+
+
+def _question(plan: PurgePlan) -> str:
+    parts = [f"vergadergegevens van {len(plan.expired)} casus(sen)"] if plan.expired else []
+    if plan.documents:
+        parts.append(f"{len(plan.documents)} document(en)")
+    what = " en ".join(parts)
+    return f"{what[0].upper()}{what[1:]} definitief verwijderen?"
+
+
+def _report(plan: PurgePlan, done: Purged) -> None:
+    if plan.expired:
+        out(f"{done.rows} vergaderregel(s) van {len(plan.expired)} casus(sen) verwijderd; het "
+            "logboek houdt bij dat dit is gebeurd.")
+    if plan.documents:
+        out(f"{len(done.documents)} document(en) verwijderd.")
 
 
 def _expired_table(expired: list[Expired]) -> None:
@@ -191,8 +239,9 @@ def _expired_table(expired: list[Expired]) -> None:
     for column in ("casus", "gesloten", "bewaren tot", "wat verdwijnt", "bestand"):
         table.add_column(column, no_wrap=column != "wat verdwijnt")
     for e in expired:
-        table.add_row(*plain(e.case.id, fmt(e.case.afgesloten_op) if e.case.afgesloten_op
-                             else "", fmt(e.until), _records(e.records), ws.rel(e.case.path)))
+        closed, file = ((fmt(e.closed), ws.rel(e.case.path)) if e.case is not None else
+                        ("onbekend", f"geen; laatst {fmt(e.closed)}"))
+        table.add_row(*plain(e.case_id, closed, fmt(e.until), _records(e.records), file))
     console().print(table)
 
 
@@ -202,15 +251,18 @@ def _offer_file_deletion(expired: list[Expired]) -> None:
     from overleg.retention import delete_case_files
 
     s = session()
-    files = [e.case.path for e in expired if e.case.path.exists()]
+    files = [e.case.path for e in expired if e.case is not None and e.case.path.exists()]
     if not files:
         return
     out("Deze casusbestanden mogen nu weg: " + ", ".join(s.workspace().rel(p) for p in files))
-    if confirm(f"Ook de {len(files)} casusbestand(en) verwijderen?"):
-        deleted = delete_case_files(s.store(), expired)
-        out(f"{len(deleted)} casusbestand(en) verwijderd.")
-    else:
+    if not confirm(f"Ook de {len(files)} casusbestand(en) verwijderen?"):
         err("Casusbestanden niet verwijderd.")
+        return
+    done = delete_case_files(s.store(), expired)
+    for path in done.changed:
+        err(f"{s.workspace().rel(path)} is veranderd sinds het werd getoond (opnieuw actief of "
+            "bewerkt) en is niet verwijderd.")
+    out(f"{len(done.deleted)} casusbestand(en) verwijderd.")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ import typer
 
 from overleg.cli import completion
 from overleg.cli.common import console, emit, err, out, plain, print_json, session
-from overleg.cli.options import DocumentFormat
+from overleg.cli.options import MAX_NUMBER, DocumentFormat, output_path
 from overleg.errors import ExitStatus
 
 if TYPE_CHECKING:
@@ -32,7 +32,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")]
 CaseArg = Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.",
                                         autocompletion=completion.case_ids)]
 
-_STATUS = {"planned": "gepland", "open": "geopend", "closed": "gesloten"}
+_STATUS = {"planned": "gepland", "open": "geopend", "closing": "wordt gesloten",
+           "closed": "gesloten"}
 
 
 def _date(text: str | None) -> date:
@@ -214,7 +215,7 @@ def agenda_drop(case_id: CaseArg, on: DateOpt = None) -> None:
 def agenda_move(
     case_id: CaseArg,
     position: Annotated[int, typer.Argument(metavar="POSITIE", help="Nieuwe plaats (1 is de "
-                                            "eerste).")],
+                                            "eerste).", max=MAX_NUMBER)],  # 0: said by the core
     on: DateOpt = None,
 ) -> None:
     """Verplaats een punt op de geplande agenda.
@@ -239,7 +240,8 @@ def agenda_render(
     fmt: Annotated[Format, typer.Option("--format", help="Formaat van het document.")]
     = Format.md,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Schrijf naar dit "
-                                                "bestand in plaats van naar het scherm.")]
+                                                "bestand in plaats van naar het scherm.",
+                                                metavar="BESTAND", parser=output_path)]
     = None,
 ) -> None:
     """Maak de agenda als document: volledig (voorzitter) of per partner.

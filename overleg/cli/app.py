@@ -40,18 +40,25 @@ class _Root(DutchGroup):
         except BrokenPipeError:  # `overleg ... | head`: the reader has seen enough
             os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
             raise typer.Exit(ExitStatus.SUCCESS) from None
-        except OSError as exc:
-            err(f"Fout: {_os_message(exc)}")
+        except (OSError, UnicodeError) as exc:  # UnicodeError: past the text boundary
+            err(f"Fout: {_os_message(exc) if isinstance(exc, OSError) else _NOT_TEXT}")
             raise typer.Exit(ExitStatus.ERROR) from None
         finally:
             session().close()
 
     def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
-        """Usage errors in the root's own options (`overleg --bogus`), in Dutch too."""
+        """Usage errors in the root's own options (`overleg --bogus`), in Dutch too; an
+        argument that is not valid text (bytes that are not UTF-8) is one as well."""
+        from overleg.text import check_arguments
+
         try:
+            check_arguments(args)
             return super().make_context(info_name, args, parent, **extra)
         except UsageError as exc:
             err(f"Fout: {usage_in_dutch(exc.format_message())}\nZie 'overleg --help'.")
+            raise typer.Exit(ExitStatus.USAGE) from None
+        except OverlegError as exc:
+            err(f"Fout: {exc.message}")
             raise typer.Exit(ExitStatus.USAGE) from None
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -99,8 +106,18 @@ def _db_message(exc: sqlite3.DatabaseError) -> str:
     return f"de database is niet te gebruiken ({text}). Probeer het opnieuw."
 
 
+# Undecodable bytes that came past the text boundary (overleg.text) some other way.
+_NOT_TEXT = ("er kwam tekst binnen die geen geldige tekst (UTF-8) is. Typ hem opnieuw, of sla "
+             "het bestand op als UTF-8.")
+
+
 def _os_message(exc: OSError) -> str:
-    where = f" ({exc.filename})" if exc.filename else ""
+    """A Dutch reading of an OSError, naming the file as the user named it."""
+    path = _path_of(exc)
+    where = f" ({path})" if path else ""
+    if exc.errno == errno.EISDIR and path:
+        return (f"{path} is een map, geen bestand: -o moet een bestand zijn. Geef bij -o de naam "
+                "van een bestand (in die map, als u wilt).")
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return (f"de schijf is vol{where}; er is niets half weggeschreven. Maak ruimte en "
                 "probeer opnieuw.")
@@ -114,6 +131,25 @@ def _os_message(exc: OSError) -> str:
         return (f"geen schrijf- of leesrechten{where}. Controleer de rechten op de map of het "
                 "bestand.")
     return f"{exc.strerror or exc}{where}"
+
+
+def _path_of(exc: OSError) -> str | None:
+    """The file an OSError is about: never our temporary file (files.TEMP_SUFFIX), but the
+    file it was to replace, as the error's second name or read from the temporary's name."""
+    from overleg.files import TEMP_SUFFIX, is_temporary
+
+    first, second = exc.filename, exc.filename2
+    if first is None:
+        return None
+    name = os.fsdecode(first) if isinstance(first, str | bytes) else str(first)
+    folder, base = os.path.split(name)
+    if not is_temporary(base):
+        return name
+    if second is not None:
+        return os.fsdecode(second) if isinstance(second, str | bytes) else str(second)
+    # `.<name>.<random><suffix>`: the random part of mkstemp has no dots.
+    target = base[1:].removesuffix(TEMP_SUFFIX).removesuffix(".tmp").rsplit(".", 1)[0]
+    return os.path.join(folder, target)
 
 
 app = typer.Typer(

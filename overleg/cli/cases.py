@@ -14,6 +14,8 @@ from overleg.errors import ExitStatus
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from rich.console import Console
+
     from overleg.cases import Case
     from overleg.spreadsheet import ImportPlan
 
@@ -78,18 +80,19 @@ def cases_show(
 
     Voorbeeld: overleg cases show 2026-014
     """
-    from rich.markdown import Markdown
     from rich.table import Table
 
-    from overleg.cases import read_body
+    from overleg.casecache import read_body
     from overleg.privacy import clean
 
     s = session()
     case = s.cases(report=False).get(case_id)
+    shown = s.workspace().rel(case.path)
+    body = read_body(case, shown)  # before printing anything: the file may have grown since
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    for key, value in _fields(case, s.workspace().rel(case.path)):
+    for key, value in _fields(case, shown):
         if value:
             table.add_row(*plain(key, value))
     con = console()
@@ -97,8 +100,71 @@ def cases_show(
     con.print()
     # Markdown for the layout, but case text is data: inline HTML prints as written, and no
     # control character reaches the terminal.
-    body = clean(read_body(case)).strip().replace("&", "&amp;").replace("<", "&lt;")
-    con.print(Markdown(body))
+    _print_markdown(con, clean(body).strip().replace("&", "&amp;").replace("<", "&lt;"))
+
+
+def _print_markdown(con: Console, body: str) -> None:
+    """`body` as Markdown, drawn in pieces when it is long (markdown_pieces)."""
+    from rich.markdown import Markdown
+
+    pieces = markdown_pieces(body)
+    if len(pieces) == 1:
+        con.print(Markdown(body))
+        return
+    for index, (piece, blank_before) in enumerate(pieces):
+        with con.capture() as drawn:
+            con.print(Markdown(piece))
+        # rich opens a document that starts with a list with an empty line: between pieces
+        # there is one only where the text has a blank line.
+        text = drawn.get().lstrip("\n") if index else drawn.get()
+        con.file.write(("\n" if blank_before else "") + text)
+
+
+# Characters of Markdown drawn at once. Parsing and drawing one document grow faster than its
+# length (markdown-it's inline state, rich's lists and line splitting), so a long case text
+# is drawn in pieces: the time grows with the text, not with its square.
+PIECE = 16 * 1024
+
+
+def markdown_pieces(body: str, size: int = PIECE) -> list[tuple[str, bool]]:
+    """`body` cut into pieces of about `size` characters, each with whether a blank line
+    comes before it. A cut falls on a blank line outside fenced code; a block longer than
+    four pieces (one list or paragraph) is cut at a line end, a code fence closed before the
+    cut and opened again after it; a line longer than that, at a space."""
+    if len(body) <= size:
+        return [(body, False)]
+    pieces: list[tuple[str, bool]] = []
+    lines: list[str] = []
+    length = 0
+    fence = ""  # the fence of the open code block (``` or ~~~), if any
+    blank_before = False
+    for line in (part for whole in body.split("\n") for part in _parts(whole, 4 * size)):
+        if length >= size and not fence and not line.strip():
+            pieces.append(("\n".join(lines), blank_before))
+            lines, length, blank_before = [], 0, True
+            continue
+        if lines and length + len(line) > 4 * size:
+            pieces.append(("\n".join([*lines, fence] if fence else lines), blank_before))
+            lines, length, blank_before = [fence] if fence else [], 0, False
+        lines.append(line)
+        length += len(line) + 1
+        marker = line.lstrip()[:3]
+        if marker == fence or (not fence and marker in ("```", "~~~")):
+            fence = "" if fence else marker
+    pieces.append(("\n".join(lines), blank_before))
+    return [(text, blank) for text, blank in pieces if text.strip()]
+
+
+def _parts(line: str, limit: int) -> list[str]:
+    """`line` in parts of at most `limit` characters, cut at a space where there is one."""
+    parts = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 0, limit)
+        cut = cut if cut > 0 else limit
+        parts.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    parts.append(line)
+    return parts
 
 
 def _fields(case: Case, shown_path: str) -> list[tuple[str, str]]:

@@ -181,12 +181,35 @@ def print_findings(findings: list[Finding]) -> None:
 def confirm(question: str) -> bool:
     """Ask a yes/no question on the terminal; anything but j/ja (or y/yes) is no, as is EOF."""
     typer.echo(f"{question} [j/N] ", nl=False, err=True)
-    try:
-        answer = input()
-    except EOFError:
+    answer = stdin_line()
+    if answer is None:
         typer.echo("", err=True)
         return False
     return answer.strip().lower() in ("j", "ja", "y", "yes")
+
+
+def stdin_line() -> str | None:
+    """One line of stdin without its line ending, None at the end of input.
+
+    Bytes that are not UTF-8 (a Latin-1 paste) never stop the reading: stdin is switched to
+    surrogate escapes before its first read, so such a line arrives whole and the next lines
+    after it; overleg.text.valid_text then refuses that one line.
+    """
+    import contextlib
+    import io
+
+    stream = sys.stdin
+    if isinstance(stream, io.TextIOWrapper) and stream.errors != "surrogateescape":
+        # Already read from (decoded text waiting): it stays as it is.
+        with contextlib.suppress(ValueError, io.UnsupportedOperation):
+            stream.reconfigure(errors="surrogateescape")
+    try:
+        line = stream.readline()
+    except UnicodeDecodeError:
+        from overleg.errors import InvalidInput
+
+        raise InvalidInput("deze regel is geen geldige tekst (UTF-8); typ hem opnieuw.") from None
+    return line.rstrip("\r\n") if line else None
 
 
 def emit(src: Sources, request: Request, output: Path | None, what: str) -> Disclosed:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 Suggestion = tuple[str, str]  # (value, help shown by zsh and fish)
 
-_MEETING_STATUS = {"planned": "gepland", "open": "open", "closed": "gesloten"}
+_MEETING_STATUS = {"planned": "gepland", "open": "open", "closing": "wordt gesloten",
+                   "closed": "gesloten"}
 
 
 def _workspace_option(ctx: Any) -> Path | None:

@@ -10,7 +10,7 @@ import typer
 
 from overleg.cli import completion
 from overleg.cli.common import confirm, console, emit, err, out, session
-from overleg.cli.options import DocumentFormat, MailKind
+from overleg.cli.options import DocumentFormat, MailKind, output_path
 from overleg.errors import ExitStatus
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ def minutes(
                                                 autocompletion=completion.partners)] = None,
     fmt: FormatOpt = DocumentFormat.md,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Schrijf naar dit "
-                                                "bestand in plaats van naar het scherm.")] = None,
+                                                "bestand in plaats van naar het scherm.",
+                                                metavar="BESTAND", parser=output_path)] = None,
 ) -> None:
     """Maak het verslag: volledig voor de voorzitter, of per partner.
 
@@ -53,7 +54,8 @@ def mail(
     kind: Annotated[MailKind, typer.Option("--kind", help="Agenda of verslag (minutes).",
                                            case_sensitive=False)] = MailKind.minutes,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Map voor de "
-                                                ".eml-bestanden (standaard uit/mail).")] = None,
+                                                ".eml-bestanden (standaard uit/mail).",
+                                                metavar="MAP", parser=output_path)] = None,
     send: Annotated[bool, typer.Option("--send", help="Verstuur via SMTP (STARTTLS).")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Niet om bevestiging vragen.")] = False,
 ) -> None:

@@ -10,6 +10,7 @@ import typer
 
 from overleg.cli import completion
 from overleg.cli.common import emit, err, session
+from overleg.cli.options import output_path
 
 
 class ExportFormat(StrEnum):
@@ -34,7 +35,7 @@ def export(
     output: Annotated[Path | None, typer.Option("-o", "--output", metavar="PAD",
                                                 help="Bestand, of een bestaande map (dan heet "
                                                 "het export-DATUM.json of .zip). Zonder -o gaat "
-                                                "json naar het scherm.",
+                                                "json naar het scherm.", parser=output_path,
                                                 show_default=False)] = None,
     partner: Annotated[str | None, typer.Option("--partner", help="Alleen wat deze partner "
                                                 "mag zien: de gegevens van zijn casussen, "

@@ -48,7 +48,7 @@ _USAGE_PHRASES = [
     (r"^Invalid value: ", r"ongeldige waarde: "),
     (r"^Option '(.+?)' requires an argument\.", r"de optie \1 vraagt een waarde."),
     (r" is not one of ", r" is niet een van "),
-    (r" is not a valid int(eger)?\.?", r" is geen geheel getal."),
+    (r" is not a valid int(eger)?( range)?\.?", r" is geen geheel getal."),  # range: min/max
     (r" is not in the range ", r" valt buiten het bereik "),
     (r" is not a valid boolean", r" is geen ja/nee-waarde"),
     (r"Did you mean ", r"Bedoelde u "),

@@ -54,6 +54,7 @@ def _default_partners(values: dict[str, str]) -> str:
 def _answer(question: Question, ask: Callable[[Question], str | None]) -> str:
     """Ask until the answer passes the question's check; EOF stops the whole form."""
     from overleg.errors import InputEnded, InvalidInput
+    from overleg.text import valid_text
 
     while True:
         answer = ask(question)
@@ -62,7 +63,7 @@ def _answer(question: Question, ask: Callable[[Question], str | None]) -> str:
                                "casusbestand geschreven.")
         answer = " ".join(answer.split()) or question.default
         try:
-            return question.check(answer)
+            return question.check(valid_text(answer, "dit antwoord", "het"))
         except InvalidInput as exc:
             err(f"Fout: {exc.message}")
 
@@ -74,12 +75,13 @@ def _label(question: Question) -> str:
 
 def _line_reader(question: Question) -> str | None:
     """One line of stdin per answer (scripts, tests); the question on stderr."""
+    from overleg.cli.common import stdin_line
+
     typer.echo(_label(question), nl=False, err=True)
-    line = sys.stdin.readline()
-    if not line:
+    line = stdin_line()
+    if line is None:
         typer.echo("", err=True)
-        return None
-    return line.rstrip("\r\n")
+    return line
 
 
 def _terminal_reader() -> Callable[[Question], str | None]:

@@ -15,6 +15,7 @@ import typer
 from overleg.cli import completion
 from overleg.cli.common import console, emit, err, out, plain, print_json, session
 from overleg.cli.help import DutchCommand, DutchGroup, UsageError
+from overleg.cli.options import MAX_NUMBER, output_path
 from overleg.errors import ExitStatus
 
 if TYPE_CHECKING:
@@ -80,7 +81,8 @@ CaseIds = Annotated[list[str], typer.Argument(metavar="ID...", help="Id van de c
                                                autocompletion=completion.case_ids,
                                                show_default=False)]
 NumberArg = Annotated[int, typer.Argument(metavar="NR", help="Nummer van het inzageverzoek "
-                                          "(zie 'overleg inzage list').")]
+                                          "(zie 'overleg inzage list').", min=1,
+                                          max=MAX_NUMBER)]
 
 
 def _broken() -> set[str]:
@@ -95,7 +97,8 @@ def inzage_package(
                                      "verplicht).")] = "md",
     output: Annotated[Path | None, typer.Option("-o", "--output", metavar="BESTAND",
                                                 help="Schrijf naar dit bestand in plaats van "
-                                                "naar het scherm.", show_default=False)] = None,
+                                                "naar het scherm.", parser=output_path,
+                                                show_default=False)] = None,
 ) -> None:
     """Maak het inzagepakket: alles wat overleg over een persoon bewaart, en wie het ontving.
 

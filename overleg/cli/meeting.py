@@ -141,6 +141,8 @@ def meeting_close() -> None:
 
     s = session()
     result = close_meeting(s.store(), s.workspace(), s.cases())
+    if result.resumed:
+        err("Het eerder afgebroken sluiten is afgemaakt.")
     for case_id, keys in sorted(result.written.items()):
         err(f"{case_id}: {', '.join(keys)} bijgewerkt in het casusbestand.")
     out(f"Vergadering van {fmt(result.meeting.date)} is gesloten. Maak het verslag met "
@@ -181,6 +183,10 @@ def meeting_approve(
     out(f"Verslag van {fmt(meeting.date)} is vastgesteld.")
 
 
+_STATUS_LABELS = {"planned": "gepland", "open": "open", "closing": "wordt gesloten",
+                  "closed": "gesloten"}
+
+
 @app.command("list")
 def meeting_list(
     as_json: Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")] = False,
@@ -203,7 +209,6 @@ def meeting_list(
     from overleg.cli.common import console
     from overleg.dates import fmt, weekday_name
 
-    labels = {"planned": "gepland", "open": "open", "closed": "gesloten"}
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("datum", "status", "punten", "besluiten", "acties"):
         table.add_column(column, justify="right" if column in ("punten", "besluiten",
@@ -212,6 +217,6 @@ def meeting_list(
 
     for row in rows:
         day = date.fromisoformat(str(row["date"]))
-        table.add_row(f"{weekday_name(day)[:2]} {fmt(day)}", labels[str(row["status"])],
+        table.add_row(f"{weekday_name(day)[:2]} {fmt(day)}", _STATUS_LABELS[str(row["status"])],
                       str(row["items"]), str(row["decisions"]), str(row["actions"]))
     console().print(table)

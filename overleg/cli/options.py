@@ -1,10 +1,32 @@
 """Options with a fixed set of values, as Enums: click checks them (a wrong value is a usage
 error, exit 2, said in Dutch by cli.app) and the help lists them. Where the output uses a
-Dutch word for a value (`afgerond` for done), that word is accepted too."""
+Dutch word for a value (`afgerond` for done), that word is accepted too. Also the checks of
+numbers and output paths that click makes before a command runs (usage errors too)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
+
+# The largest action, request or agenda position number typed (`min=1, max=MAX_NUMBER` on the
+# argument): SQLite's integers end at 2**63 - 1, and a larger number is an OverflowError.
+# Nine digits, as in a `k 12` line of `meeting run`.
+MAX_NUMBER = 999_999_999
+
+
+def output_name(value: str) -> str:
+    """The parser of a `-o` option: refuses an empty value, which would mean the current
+    folder (`Path("")` is `.`)."""
+    import typer
+
+    if not value.strip():
+        raise typer.BadParameter("mag niet leeg zijn; geef een bestand of map.")
+    return value
+
+
+def output_path(value: str) -> Path:
+    """`output_name` as a Path."""
+    return Path(output_name(value))
 
 
 class DocumentFormat(StrEnum):

@@ -4,7 +4,9 @@ On a terminal it reads lines with prompt_toolkit (in-memory history only: typed 
 never goes to a history file), completes partner codes and action ids, and keeps the
 item's time box in the bottom toolbar. Without a terminal (a pipe, a test) it reads plain
 lines from stdin with the same grammar and echoes, so a meeting can be scripted. Every
-line is committed by the core before its echo is printed.
+line is committed by the core before its echo is printed, against the meeting as the database
+has it at that moment: once another terminal closes it, every line is refused with the same
+message and nothing is stored outside it.
 """
 
 from __future__ import annotations
@@ -119,16 +121,26 @@ class Screen:
             if word == "?":
                 self.say(ATTENDANCE_HELP)
             elif attendee := self.attempt(parse_attendance, line, partners):
-                echo = self.attempt(record_attendance, self.walk.store, self.walk.ws, attendee)
+                echo = self.attempt(record_attendance, self.walk.store, self.walk.ws, attendee,
+                                    self.walk.meeting)
                 if echo:
                     self.say(echo, style="bold green")
         return False
 
     def read(self, prompt: str) -> str | None:
-        """The next line (counted, for error messages of a script); None at the end."""
-        line = self.reader(prompt)
-        self.line_no += line is not None
-        return line
+        """The next line (counted, for error messages of a script); None at the end. A line
+        that is not valid text is refused on its own, and the next one is read."""
+        from overleg.errors import InvalidInput
+
+        while True:
+            try:
+                line = self.reader(prompt)
+            except InvalidInput as exc:
+                self.line_no += 1
+                self.error(exc.message)
+                continue
+            self.line_no += line is not None
+            return line
 
     def attempt(self, step: Callable[..., Any], *args: Any) -> Any:
         """Run one step; a user error is shown (nothing was recorded) and gives None."""
@@ -351,9 +363,13 @@ def _end_text(walk: Walk) -> Any:
 # --- input ----------------------------------------------------------------------------
 
 def _pipe_reader(prompt: str) -> str | None:
-    """A line from stdin (no prompt, no line editor), None at the end of input."""
-    line = sys.stdin.readline()
-    return line.rstrip("\r\n") if line else None
+    """A line from stdin (no prompt, no line editor), None at the end of input; InvalidInput
+    for a line that is not valid text (UTF-8)."""
+    from overleg.cli.common import stdin_line
+    from overleg.text import valid_text
+
+    line = stdin_line()
+    return None if line is None else valid_text(line)
 
 
 def _terminal_reader(screen: Screen) -> Reader:
@@ -383,7 +399,19 @@ def _terminal_reader(screen: Screen) -> Reader:
         except EOFError:
             return None
 
-    return read
+    return _checked(read)
+
+
+def _checked(read: Reader) -> Reader:
+    """`read` with every line it returns checked as text: prompt_toolkit decodes the terminal
+    with surrogate escapes, so a Latin-1 byte arrives as one; InvalidInput for such a line."""
+    from overleg.text import valid_text
+
+    def checked(prompt: str) -> str | None:
+        line = read(prompt)
+        return None if line is None else valid_text(line)
+
+    return checked
 
 
 def _completer(screen: Screen) -> Any:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from overleg.cli.common import err, out, print_json, session
+from overleg.cli.options import output_path
 
 
 def schedule(
@@ -15,7 +16,8 @@ def schedule(
                                        help="Hoeveel vergaderingen tonen.")] = 6,
     ics: Annotated[Path | None, typer.Option(
         "--ics", help="Schrijf de vergaderreeks als één terugkerende afspraak naar dit "
-        ".ics-bestand (voor Outlook en andere agenda's).", show_default=False)] = None,
+        ".ics-bestand (voor Outlook en andere agenda's).", metavar="BESTAND", parser=output_path,
+        show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Uitvoer als JSON.")] = False,
 ) -> None:
     """Toon de volgende vergaderdata volgens 'schema' in overleg.toml.
