@@ -137,7 +137,6 @@ class _Doc:
         props.revision = 1
 
     def _footer(self) -> None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
         footer = self.doc.sections[0].footer.paragraphs[0]
@@ -148,6 +147,12 @@ class _Doc:
             basis = self.doc.sections[0].footer.add_paragraph()
             self._run(basis, f"Doel: {self.config.doel}. Grondslag: {self.config.grondslag}."
                       ).font.size = Pt(8)
+        self._page_numbers()
+
+    def _page_numbers(self) -> None:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
+
         page = self.doc.sections[0].footer.add_paragraph()
         page.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for part in ("Pagina ", "PAGE", " van ", "NUMPAGES"):
@@ -536,19 +541,12 @@ class _PersonDoc(_Doc):
     """A document for the person the data is about: not the table's confidentiality footer."""
 
     def _footer(self) -> None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
         footer = self.doc.sections[0].footer.paragraphs[0]
         self._run(footer, "Vertrouwelijk: dit overzicht is alleen voor u bestemd.",
                   italic=True).font.size = Pt(8)
-        page = self.doc.sections[0].footer.add_paragraph()
-        page.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        for part in ("Pagina ", "PAGE", " van ", "NUMPAGES"):
-            if part.isupper():
-                self._field(page, part)
-            else:
-                self._run(page, part).font.size = Pt(8)
+        self._page_numbers()
 
 
 if TYPE_CHECKING:

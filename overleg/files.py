@@ -67,6 +67,15 @@ def new_file_mode(folder: Path) -> int:
     return 0o600 | (folder_mode & 0o060)
 
 
+def _fill(fd: int, tmp: str, data: bytes, mode: int) -> None:
+    """Write the temporary file whole and to disk, with its final mode, before it is moved."""
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, mode)
+
+
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write via a temporary file in the same folder and rename, so a crash leaves old or new.
 
@@ -82,11 +91,7 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     except OSError as exc:  # name the file the user asked for, not our temporary one
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        _fill(fd, tmp, data, mode)
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -134,11 +139,7 @@ def create_new(path: Path, data: bytes, mode: int = 0o600) -> None:
     """
     fd, tmp = _temporary(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        _fill(fd, tmp, data, mode)
         try:
             os.link(tmp, path)  # atomic, and refuses to replace an existing file
         except FileExistsError:

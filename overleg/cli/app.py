@@ -49,10 +49,11 @@ class _Root(DutchGroup):
     def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
         """Usage errors in the root's own options (`overleg --bogus`), in Dutch too; an
         argument that is not valid text (bytes that are not UTF-8) is one as well."""
-        from overleg.text import check_arguments
-
         try:
-            check_arguments(args)
+            if not all(arg.isascii() for arg in args):  # only then pay for the check's import
+                from overleg.text import check_arguments
+
+                check_arguments(args)
             return super().make_context(info_name, args, parent, **extra)
         except UsageError as exc:
             err(f"Fout: {usage_in_dutch(exc.format_message())}\nZie 'overleg --help'.")
