@@ -124,6 +124,30 @@ class Slot:
     note: str  # the chair's reason for adding it
 
 
+ADDED_LABEL = "toegevoegd door de voorzitter"
+
+
+def slot_reasons(slot: Slot) -> list[str]:
+    """Why an item is on the agenda, as the documents list it: the rules' reasons, then the
+    chair's addition with the reason given (`agenda add --reason`)."""
+    reasons = [REASON_LABELS.get(code, code) for code in slot.reasons]
+    if slot.added or slot.note or not reasons:
+        reasons.append(f"{ADDED_LABEL}: {slot.note}" if slot.note else ADDED_LABEL)
+    return reasons
+
+
+def reasons_text(slot: Slot) -> str:
+    """'evaluatie, acties verlopen; toegevoegd door de voorzitter: vraag van de GGZ'."""
+    rules = [REASON_LABELS.get(code, code) for code in slot.reasons]
+    extra = slot_reasons(slot)[len(rules):]
+    return "; ".join(part for part in (", ".join(rules), *extra) if part)
+
+
+def reasons_heading(slot: Slot) -> str:
+    """'Reden' for one reason, 'Redenen' for more."""
+    return "Reden" if len(slot_reasons(slot)) == 1 else "Redenen"
+
+
 def _clock(minutes: int) -> time:
     minutes %= 24 * 60
     return time(minutes // 60, minutes % 60)
@@ -158,6 +182,8 @@ class AgendaStore(Protocol):
     def transaction(self) -> AbstractContextManager[object]: ...
     def meeting(self, on: date) -> Meeting | None: ...
     def create_meeting(self, on: date) -> Meeting: ...
+    def delete_planned_meeting(self, meeting: Meeting) -> bool: ...
+    def mailings(self, meeting: Meeting, kind: str) -> dict[str, str]: ...
     def open_meeting(self) -> Meeting | None: ...
     def next_planned(self, on_or_after: date) -> Meeting | None: ...
     def history(self, before: date) -> History: ...
@@ -278,16 +304,24 @@ def agenda_view(store: AgendaStore, meeting: Meeting, cases_by_id: Mapping[str, 
 
 
 def _find(store: AgendaStore, meeting: Meeting, case_id: str) -> Item:
-    item = next((i for i in store.items(meeting, include_dropped=True) if i.case_id == case_id),
-                None)
+    """The item of `case_id` (the whole id, or a unique last part such as '014')."""
+    items = store.items(meeting, include_dropped=True)
+    text = case_id.strip()
+    item = next((i for i in items if i.case_id == text), None)
+    if item is None:
+        matches = [i for i in items if text and i.case_id.endswith(text)]
+        if len(matches) > 1:
+            raise InvalidInput(f"'{text}' past bij meer casussen op de agenda "
+                               f"({', '.join(i.case_id for i in matches)}); typ het hele id.")
+        item = matches[0] if matches else None
     iso = meeting.date.isoformat()
     if item is None:
-        raise InvalidInput(f'casus "{case_id}" staat niet op de agenda van '
+        raise InvalidInput(f'casus "{text}" staat niet op de agenda van '
                            f"{_fmt(meeting.date)}. Zie 'overleg agenda show --date {iso}'.")
     if item.dropped:
-        raise InvalidInput(f'casus "{case_id}" is al van de agenda van {_fmt(meeting.date)} '
-                           f"gehaald. Zet hem terug met 'overleg agenda add {case_id} "
-                           f"--date {iso}'.")
+        raise InvalidInput(f'casus "{item.case_id}" is al van de agenda van '
+                           f"{_fmt(meeting.date)} gehaald. Zet hem terug met 'overleg agenda "
+                           f"add {item.case_id} --date {iso}'.")
     return item
 
 
@@ -324,21 +358,24 @@ def add_to_agenda(store: AgendaStore, meeting: Meeting, case: Case, config: Conf
     return next(i for i in store.items(meeting) if i.case_id == case.id)
 
 
-def drop_from_agenda(store: AgendaStore, meeting: Meeting, case_id: str) -> None:
-    """Take an item off a planned agenda; it stays dropped when the agenda is rebuilt --keep."""
+def drop_from_agenda(store: AgendaStore, meeting: Meeting, case_id: str) -> Item:
+    """Take an item off a planned agenda; it stays dropped when the agenda is rebuilt --keep.
+    The item as it was (its case id in full)."""
     _refuse_started(meeting, "punten kunnen niet meer van de agenda")
     item = _find(store, meeting, case_id)
-    rest = [i.case_id for i in store.items(meeting) if i.case_id != case_id]
+    rest = [i.case_id for i in store.items(meeting) if i.case_id != item.case_id]
     with store.transaction():
         store.update_item(meeting, item, "agenda.drop", dropped=1, position=len(rest) + 1)
         store.reorder(meeting, rest)
+    return item
 
 
-def move_on_agenda(store: AgendaStore, meeting: Meeting, case_id: str, position: int) -> None:
-    """Move an item of a planned agenda to `position` (1..n); the others shift up or down."""
+def move_on_agenda(store: AgendaStore, meeting: Meeting, case_id: str, position: int) -> Item:
+    """Move an item of a planned agenda to `position` (1..n); the others shift up or down.
+    The item as it was (its case id in full)."""
     _refuse_started(meeting, "de volgorde ligt vast")
     item = _find(store, meeting, case_id)
-    order = [i.case_id for i in store.items(meeting) if i.case_id != case_id]
+    order = [i.case_id for i in store.items(meeting) if i.case_id != item.case_id]
     if not 1 <= position <= len(order) + 1:
         raise InvalidInput(f"positie {position} bestaat niet: de agenda van "
                            f"{_fmt(meeting.date)} heeft {len(order) + 1} punten; kies 1 tot "
@@ -346,7 +383,27 @@ def move_on_agenda(store: AgendaStore, meeting: Meeting, case_id: str, position:
     order.insert(position - 1, item.case_id)
     with store.transaction():
         store.reorder(meeting, order)
-        store.audit("agenda.move", case_id, meeting.date)
+        store.audit("agenda.move", item.case_id, meeting.date)
+    return item
+
+
+_NOT_PLANNED = {"open": "is geopend", "closing": "wordt gesloten", "closed": "is gesloten"}
+
+
+def delete_agenda(store: AgendaStore, meeting: Meeting) -> list[str]:
+    """Remove a planned meeting made by mistake, with its agenda; the partners its agenda was
+    mailed to (they are not told). A meeting that has started is refused: what a meeting
+    recorded is never erased."""
+    if meeting.status != "planned":
+        state = _NOT_PLANNED.get(meeting.status, "is begonnen")
+        raise MeetingStarted(f"de vergadering van {_fmt(meeting.date)} {state}; alleen een "
+                             "geplande vergadering (nog niet gestart) kan worden verwijderd. "
+                             "Wat in een vergadering is vastgelegd, blijft bewaard.")
+    mailed = list(store.mailings(meeting, "agenda"))
+    if not store.delete_planned_meeting(meeting):
+        raise MeetingStarted(f"de vergadering van {_fmt(meeting.date)} is intussen gestart of "
+                             "gewijzigd en is niet verwijderd. Zie 'overleg meeting list'.")
+    return mailed
 
 
 def meeting_for(store: AgendaStore, on: date) -> Meeting:
@@ -360,12 +417,23 @@ def meeting_for(store: AgendaStore, on: date) -> Meeting:
 
 def default_date(store: AgendaStore, config: Config) -> date:
     """What a command without --date means: the open meeting, else the next planned one,
-    else the next date of the schedule, else today (all on or after today)."""
+    else the next date of the schedule, else today (all on or after today; after today
+    when today's meeting is over)."""
     if (meeting := store.open_meeting()) is not None:
         return meeting.date
     today = dates.today()
     if (meeting := store.next_planned(today)) is not None:
         return meeting.date
-    if config.schema and (found := dates.next_meeting(config.schema, today)) is not None:
+    start = next_unheld(store, today)
+    if config.schema and (found := dates.next_meeting(config.schema, start)) is not None:
         return found
+    return today
+
+
+def next_unheld(store: AgendaStore, today: date) -> date:
+    """Where the coming meetings start: today, or tomorrow when today's meeting is closed
+    (or being closed) already."""
+    held = store.meeting(today)
+    if held is not None and held.status in ("closing", "closed"):
+        return today + timedelta(days=1)
     return today

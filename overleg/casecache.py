@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from overleg.cases import Case, CaseSet, Finding, Toezicht, parse_case
 from overleg.config import Config
 from overleg.errors import InvalidCaseFile
-from overleg.files import remove_stale_temporaries
+from overleg.files import os_reason, remove_stale_temporaries
 from overleg.frontmatter import decode, parser_line, split_front_matter
 from overleg.workspace import Workspace
 
@@ -95,8 +95,9 @@ _Entry = tuple[int, int, int, int, dict[str, Any] | None, list[tuple[int, str, b
 _Snapshot = dict[str, _Entry]
 # Part of the fingerprint: a snapshot of another shape, or made by a parser that judged
 # files differently (3: front matter that closing a meeting could not write into), is
-# never read. 4: a file above cases.MAX_CASE_BYTES is a finding.
-_SNAPSHOT_FORMAT = 4
+# never read. 4: a file above cases.MAX_CASE_BYTES is a finding. 5: YAML errors in Dutch,
+# and the id of a file whose YAML cannot be read taken from its `id:` line.
+_SNAPSHOT_FORMAT = 5
 # A file changed this recently may change again within the same timestamp tick (2 s on
 # FAT, a clock tick elsewhere) without its stat changing: its entry is saved but never
 # reused, so the next load reads it again.
@@ -164,7 +165,7 @@ def _load_cases(ws: Workspace, cache: CaseCache | None) -> CaseSet:
                                    [(f.line, f.message, f.error, f.case_id) for f in found])
                 changed = changed or not _same(hit, new[entry.path])
         except OSError as exc:
-            findings.append(Finding(shown, 1, f"kan niet gelezen worden ({exc.strerror})"))
+            findings.append(Finding(shown, 1, f"kan niet gelezen worden ({os_reason(exc)})"))
             continue
         findings.extend(found)
         if case is not None:

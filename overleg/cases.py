@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from overleg.config import Config
-from overleg.errors import CaseNotFound, InvalidDate
+from overleg.errors import InvalidDate
 from overleg.files import AppearedMeanwhile, create_new, new_file_mode
 from overleg.frontmatter import ABSENT, NotText, absent, decode, read_fields, split_front_matter
 from overleg.privacy import bsn_lines, resembles_bsn
@@ -98,14 +98,11 @@ class CaseSet:
         return {c.id: c for c in self.cases}
 
     def get(self, case_id: str) -> Case:
-        """The case with that id, or CaseNotFound."""
-        for case in self.cases:
-            if case.id == case_id:
-                return case
-        broken = any(f.case_id == case_id for f in self.errors)
-        hint = " Het bestand bevat fouten: zie 'overleg cases check'." if broken else (
-            " Zie 'overleg cases list'.")
-        raise CaseNotFound(f'casus "{case_id}" bestaat niet.{hint}')
+        """The case with that id, or with a unique last part of it ('014' for 2026-014, as
+        `g 014` in the meeting screen); see overleg.caselookup."""
+        from overleg.caselookup import find_case
+
+        return find_case(self, case_id)
 
 
 def question_of(body: str) -> str:
@@ -125,6 +122,18 @@ def question_of(body: str) -> str:
                     break
                 rest.append(following)
             return "\n".join(rest).strip()
+    return ""
+
+
+_ID_LINE = re.compile(r"""id:[ \t]*(["']?)([^"'\s#]+)\1[ \t]*(?:#.*)?""")
+
+
+def _id_line(fm_lines: list[str]) -> str:
+    """The id of a top-level `id: ...` line of front matter YAML cannot read, or ''."""
+    for raw in fm_lines:
+        if (match := _ID_LINE.fullmatch(raw.rstrip())) and ID_RE.match(match[2]) and \
+                not resembles_bsn(match[2]):
+            return match[2]
     return ""
 
 
@@ -156,6 +165,8 @@ class _Parser:
             return None
         fm_lines, body, _closing = split
         data, self.lines, problems = read_fields(fm_lines)
+        if data is None:  # the YAML cannot be read: its `id:` line still says whose file it is
+            self.case_id = _id_line(fm_lines)
         for line, message in problems:
             self.add(line, message)
         return None if data is None else self.build(data, body, path)

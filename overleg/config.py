@@ -23,9 +23,16 @@ _KEYS: dict[str, set[str]] = {
         "uit_bewaren_dagen",
     },
     "minuten": {"nieuw", "standaard"},
-    "mail": {"afzender", "smtp_host", "smtp_port", "starttls", "gebruiker"},
-    "partner": {"naam", "email"},
+    "mail": {"afzender", "smtp_host", "smtp_port", "starttls", "gebruiker", "smtp_tls",
+             "ca_bestand", "ondertekenen", "versleutelen"},
+    "partner": {"naam", "email", "certificaat"},
 }
+
+
+# `[mail] versleutelen`: S/MIME for every message, where a partner has a certificate, or never.
+ENCRYPTION_POLICIES = ("verplicht", "waar_mogelijk", "nee")
+# `[mail] smtp_tls`: STARTTLS on the submission port, or TLS from the first byte (port 465).
+SMTP_TLS = ("starttls", "tls")
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class Partner:
     code: str
     naam: str
     email: tuple[str, ...] = ()
+    certificaat: tuple[str, ...] = ()  # certificate files (PEM or DER), as written in the toml
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,17 @@ class MailConfig:
     afzender: str = ""
     smtp_host: str = "localhost"
     smtp_port: int = 587
-    starttls: bool = True
+    starttls: bool = True  # False: no TLS at all, only to a loopback server (for tests)
     gebruiker: str | None = None
+    smtp_tls: str = "starttls"  # starttls | tls (implicit TLS); see `security`
+    ca_bestand: str | None = None  # extra CA certificates to trust for the server (PEM)
+    ondertekenen: str | None = None  # the sender's PKCS#12: signing key and own certificate
+    versleutelen: str = "nee"  # verplicht | waar_mogelijk | nee (ENCRYPTION_POLICIES)
+
+    @property
+    def security(self) -> str:
+        """How the connection to the server is protected: tls, starttls or geen."""
+        return self.smtp_tls if self.starttls else "geen"
 
 
 @dataclass(frozen=True)
@@ -96,7 +113,9 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path.name}:1: het bestand is geen UTF-8-tekst; sla het op als "
                           "UTF-8") from None
     except OSError as exc:
-        raise ConfigError(f"{path.name}: kan niet gelezen worden ({exc.strerror})") from None
+        from overleg.files import os_reason
+
+        raise ConfigError(f"{path.name}: kan niet gelezen worden ({os_reason(exc)})") from None
     return parse_config(text, path.name)
 
 
@@ -109,8 +128,44 @@ def parse_config(text: str, name: str = "overleg.toml") -> Config:
         end = max(1, len(text.splitlines())) if "(at end of document)" in str(exc) else 1
         line = match.group(1) if match else str(end)
         reason = re.sub(r"\s*\(at (line|end of document).*\)$", "", str(exc))
-        raise ConfigError(f"{name}:{line}: ongeldige TOML ({reason})") from None
+        raise ConfigError(f"{name}:{line}: ongeldige TOML: {toml_reason(reason)}") from None
     return _Validator(text, name).config(data)
+
+
+_QUOTES = "zet tekst tussen aanhalingstekens (naam = \"...\")"
+# tomllib's messages (without their position) in Dutch; the first that matches wins.
+_TOML_REASONS: tuple[tuple[str, str], ...] = (
+    (r"Invalid value", f"ongeldige waarde: {_QUOTES}; getallen en true/false zonder"),
+    (r"Expected '=' after a key", f"na een sleutel hoort '=' (sleutel = waarde); {_QUOTES}"),
+    (r"Expected newline or end of document",
+     f"na de waarde staat nog iets op de regel; {_QUOTES}"),
+    (r"Unterminated string", "een aanhalingsteken wordt geopend maar niet gesloten"),
+    (r"Unescaped '\\'", "een '\\' in tekst tussen dubbele aanhalingstekens; schrijf '\\\\' of "
+                        "gebruik enkele aanhalingstekens"),
+    (r"Invalid hex value|Unicode scalar", "een ongeldige \\u-code in tekst"),
+    (r"Unclosed array", "een lijst [ ] is niet afgesloten met ']'"),
+    (r"Unclosed inline table", "een tabel { } is niet afgesloten met '}'"),
+    (r"Expected '\]\]'", "de tabelnaam mist ']]' aan het eind"),
+    (r"Expected '\]' at the end of a table", "de tabelnaam mist ']' aan het eind"),
+    (r"Cannot declare (.+) twice", "de tabel staat er twee keer in"),
+    (r"Cannot overwrite a value|Duplicate inline table key",
+     "een sleutel staat er twee keer in"),
+    (r"immutable namespace|Cannot redefine namespace",
+     "deze tabel of sleutel is al eerder vastgelegd"),
+    (r"Invalid initial character for a key", "een sleutel begint met een teken dat niet mag"),
+    (r"Invalid date or datetime", "ongeldige datum of tijd"),
+    (r"Illegal character|Found invalid character", "een teken dat hier niet mag (een stuurteken?)"),
+    (r"Invalid statement", "ongeldige regel: verwacht 'sleutel = waarde' of een [tabel]"),
+    (r"Expected '(.+)'", "hier ontbreekt iets (controleer aanhalingstekens en haakjes)"),
+)
+
+
+def toml_reason(message: str) -> str:
+    """A tomllib error message in Dutch."""
+    for pattern, reason in _TOML_REASONS:
+        if re.search(pattern, message):
+            return reason
+    return "de regel is niet te lezen; controleer aanhalingstekens, haakjes en '='"
 
 
 class _Validator:
@@ -216,8 +271,9 @@ class _Validator:
             grondslag=self.text("overleg", o, "grondslag"),
             minuten_nieuw=self.number("minuten", m, "nieuw", 15, 1, 240) or 15,
             minuten_standaard=self.number("minuten", m, "standaard", 10, 1, 240) or 10,
-            partners=self.partners(data.get("partners", {})),
-            mail=self.mail(data.get("mail", {})),
+            partners=(partners := self.partners(data.get("partners", {}))),
+            mail=self.mail(data.get("mail", {}),
+                           any(p.certificaat for p in partners.values())),
         )
 
     def partners(self, table: Any) -> dict[str, Partner]:
@@ -252,19 +308,60 @@ class _Validator:
             ):
                 raise self.fail(section, "email", f"'email' van '{code}' moet een lijst van "
                                                   "e-mailadressen zijn")
-            partners[code] = Partner(code, naam, tuple(email))
+            partners[code] = Partner(code, naam, tuple(email),
+                                     self.files(section, entry, "certificaat"))
         return partners
 
-    def mail(self, table: Any) -> MailConfig:
+    def files(self, section: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
+        """A file name or a list of them (relative to the workspace, or absolute)."""
+        value = table.get(key, [])
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip()
+                                                  for n in names):
+            raise self.fail(section, key, f"'{key}' moet een bestandsnaam zijn (tekst), of "
+                                          "een lijst van bestandsnamen")
+        for name in names:
+            if problem := control_character(name):
+                raise self.fail(section, key, f"'{key}' bevat {problem}; haal het weg")
+        return tuple(names)
+
+    def choice(self, section: str, table: dict[str, Any], key: str, default: str,
+               allowed: tuple[str, ...]) -> str:
+        value = table.get(key, default)
+        if value not in allowed:
+            raise self.fail(section, key, f"'{key}' = {value!r} is ongeldig; kies uit "
+                                          + ", ".join(f'"{a}"' for a in allowed))
+        return str(value)
+
+    def mail(self, table: Any, any_certificate: bool = False) -> MailConfig:
         m = self.check_keys("mail", table, _KEYS["mail"])
         starttls = m.get("starttls", True)
         if not isinstance(starttls, bool):
             raise self.fail("mail", "starttls", "'starttls' moet true of false zijn")
+        smtp_tls = self.choice("mail", m, "smtp_tls", "starttls", SMTP_TLS)
+        if not starttls and "smtp_tls" in m:
+            raise self.fail("mail", "starttls", "'starttls = false' (geen versleuteling, alleen "
+                                                "naar localhost) en 'smtp_tls' gaan niet samen; "
+                                                "haal er een weg")
         gebruiker = m.get("gebruiker")
+        optional = {key: self.text("mail", m, key) if key in m else None
+                    for key in ("ca_bestand", "ondertekenen")}
+        for key, value in optional.items():
+            if value is not None and not value.strip():
+                raise self.fail("mail", key, f"'{key}' is leeg; geef een bestandsnaam of haal "
+                                             "de regel weg")
+        # Once any partner has a certificate, nothing goes out in clear unless the chair says so.
+        policy = self.choice("mail", m, "versleutelen",
+                             "verplicht" if any_certificate else "nee", ENCRYPTION_POLICIES)
         return MailConfig(
             afzender=self.text("mail", m, "afzender"),
             smtp_host=self.text("mail", m, "smtp_host", "localhost"),
-            smtp_port=self.number("mail", m, "smtp_port", 587, 1, 65535) or 587,
+            smtp_port=self.number("mail", m, "smtp_port", 465 if smtp_tls == "tls" else 587,
+                                  1, 65535) or 587,
             starttls=starttls,
             gebruiker=self.text("mail", m, "gebruiker") if gebruiker is not None else None,
+            smtp_tls=smtp_tls,
+            ca_bestand=optional["ca_bestand"],
+            ondertekenen=optional["ondertekenen"],
+            versleutelen=policy,
         )

@@ -169,8 +169,12 @@ def _next_day_month(month: int, day: int, base: date, text: str) -> date:
     raise _invalid(text, _HINT_REL)
 
 
-def parse_date(text: str, *, today: date | None = None, schedule: str | None = None) -> date:
-    """A date as the chair types it: absolute, or relative to `today` (see DESIGN.md 5)."""
+def parse_date(text: str, *, today: date | None = None, schedule: str | None = None,
+               after: date | None = None) -> date:
+    """A date as the chair types it: absolute, or relative to `today` (see DESIGN.md 5).
+
+    `volgende` is the first date of `schedule` strictly after today, and after `after` too
+    (the open meeting's date): on a meeting day, or while a meeting is open, the next one."""
     base = today if today is not None else _system_today()
     s = _norm(text)
     if not s:
@@ -183,9 +187,10 @@ def parse_date(text: str, *, today: date | None = None, schedule: str | None = N
                 "'volgende' kan niet: er staat geen 'schema' in overleg.toml"
                 " (bijv. schema = \"FREQ=WEEKLY;BYDAY=TU\")"
             )
-        found = next_meeting(schedule, base)
+        last = max(base, after) if after is not None else base
+        found = next_meeting(schedule, _shift(last, 1, "days", text))
         if found is None:
-            raise InvalidDate(f"'volgende': het schema heeft na {fmt(base)} geen datum meer")
+            raise InvalidDate(f"'volgende': het schema heeft na {fmt(last)} geen datum meer")
         return found
     if s in _WEEKDAY_NAMES:  # strictly after today: 'dinsdag' on a Tuesday is next week
         return _shift(base, (_WEEKDAY_NAMES[s] - base.weekday() - 1) % 7 + 1, "days", text)

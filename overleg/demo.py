@@ -58,22 +58,22 @@ def _first_meeting(ws: Workspace, store: Store) -> None:
     meeting.start_meeting(store, ws, list(cases.values()), FIRST)
     for code, name in (("GEM", "A. de Vries"), ("POL", "K. Bakker"), ("RN", "M. El Idrissi"),
                        ("GGZ", "S. Öztürk"), ("WT", "L. Visser"), ("WC", "J. Post")):
-        meeting.attend(store, ws, code, name)
-    meeting.attend(store, ws, "OM", "P. de Groot", present=False)
+        meeting.attend(store, ws, code, name, day=FIRST)
+    meeting.attend(store, ws, "OM", "P. de Groot", present=False, day=FIRST)
     meeting.record(store, ws, cases["2026-005"], "decision",
-                   "Politie stemt de aanpak af met het OM; GGZ blijft betrokken.")
+                   "Politie stemt de aanpak af met het OM; GGZ blijft betrokken.", day=FIRST)
     meeting.add_action(store, ws, cases["2026-005"], "POL", "K. Bakker", date(2026, 11, 27),
-                       "Proces-verbaal van de laatste incidenten delen met OM")
-    meeting.review(store, ws, cases["2026-005"], date(2027, 1, 12), None)
+                       "Proces-verbaal van de laatste incidenten delen met OM", day=FIRST)
+    meeting.review(store, ws, cases["2026-005"], date(2027, 1, 12), None, day=FIRST)
     meeting.record(store, ws, cases["2026-017"], "decision",
-                   "Woningcorporatie onderzoekt een regeling voor de huurachterstand.")
+                   "Woningcorporatie onderzoekt een regeling voor de huurachterstand.", day=FIRST)
     meeting.add_action(store, ws, cases["2026-017"], "WC", "J. Post", date(2026, 11, 24),
-                       "Voorstel betalingsregeling opstellen")
-    meeting.review(store, ws, cases["2026-017"], date(2027, 1, 26), None)
+                       "Voorstel betalingsregeling opstellen", day=FIRST)
+    meeting.review(store, ws, cases["2026-017"], date(2027, 1, 26), None, day=FIRST)
     for case_id in ("2026-003", "2026-009", "2026-031", "2026-024", "2026-019"):
         if any(i.case_id == case_id for i in store.items(planned)):
             meeting.record(store, ws, cases[case_id], "note",
-                           "Kort besproken; geen nieuwe zorgen.")
+                           "Kort besproken; geen nieuwe zorgen.", day=FIRST)
     # 2026-021 stays undiscussed: it is carried over to 1 December.
     meeting.close_meeting(store, ws, load_cases(ws))
 
@@ -103,8 +103,8 @@ def _second_meeting(ws: Workspace, store: Store, out_dir: Path) -> list[tuple[st
     for code, name in (("GEM", "A. de Vries"), ("POL", "K. Bakker"), ("RN", "M. El Idrissi"),
                        ("GGZ", "S. Öztürk"), ("WT", "L. Visser"), ("VT", "R. Smit"),
                        ("OM", "P. de Groot")):
-        meeting.attend(store, ws, code, name)
-    meeting.attend(store, ws, "WC", "J. Post", present=False)
+        meeting.attend(store, ws, code, name, day=SECOND)
+    meeting.attend(store, ws, "WC", "J. Post", present=False, day=SECOND)
     _script(ws, store, cases)
     meeting.close_meeting(store, ws, load_cases(ws))
     written += _documents(ws, store, out_dir)
@@ -116,32 +116,32 @@ def _script(ws: Workspace, store: Store, cases: dict[str, Case]) -> None:
 
     c = cases
     meeting.record(store, ws, c["2026-014"], "note",
-                   "GGZ ziet signalen van een psychose; meneer houdt contact af.")
+                   "GGZ ziet signalen van een psychose; meneer houdt contact af.", day=SECOND)
     meeting.record(store, ws, c["2026-014"], "decision",
-                   "GGZ start een verkennend onderzoek naar een zorgmachtiging.")
+                   "GGZ start een verkennend onderzoek naar een zorgmachtiging.", day=SECOND)
     meeting.add_action(store, ws, c["2026-014"], "GGZ", "S. Öztürk", date(2026, 12, 15),
-                       "Verkennend onderzoek zorgmachtiging starten")
+                       "Verkennend onderzoek zorgmachtiging starten", day=SECOND)
     meeting.add_action(store, ws, c["2026-014"], "WT", None, date(2026, 12, 8),
-                       "Contact met de zus leggen")
-    meeting.review(store, ws, c["2026-014"], date(2027, 1, 12), None)
+                       "Contact met de zus leggen", day=SECOND)
+    meeting.review(store, ws, c["2026-014"], date(2027, 1, 12), None, day=SECOND)
     meeting.record(store, ws, c["2026-027"], "decision",
-                   "Veilig Thuis en politie stemmen het veiligheidsplan af.")
+                   "Veilig Thuis en politie stemmen het veiligheidsplan af.", day=SECOND)
     meeting.add_action(store, ws, c["2026-027"], "VT", None, date(2026, 12, 11),
-                       "Veiligheidsplan actualiseren met de melder")
-    meeting.review(store, ws, c["2026-027"], date(2026, 12, 15), None)
+                       "Veiligheidsplan actualiseren met de melder", day=SECOND)
+    meeting.review(store, ws, c["2026-027"], date(2026, 12, 15), None, day=SECOND)
     meeting.record(store, ws, c["2026-019"], "decision",
-                   "Reclassering adviseert over nazorg na het einde van het toezicht.")
-    meeting.review(store, ws, c["2026-019"], date(2026, 12, 15), "actief")
+                   "Reclassering adviseert over nazorg na het einde van het toezicht.", day=SECOND)
+    meeting.review(store, ws, c["2026-019"], date(2026, 12, 15), "actief", day=SECOND)
     for action in store.actions(case_id="2026-005"):
-        meeting.complete_action(store, action.id, "Gedeeld met OM")
-    meeting.review(store, ws, c["2026-005"], date(2027, 1, 12), "nazorg")
+        meeting.complete_action(store, action.id, "Gedeeld met OM", day=SECOND)
+    meeting.review(store, ws, c["2026-005"], date(2027, 1, 12), "nazorg", day=SECOND)
     meeting.record(store, ws, c["2026-017"], "note",
-                   "De betalingsregeling is nog niet rond; woningcorporatie afwezig.")
-    meeting.review(store, ws, c["2026-009"], date(2027, 2, 2), None)
+                   "De betalingsregeling is nog niet rond; woningcorporatie afwezig.", day=SECOND)
+    meeting.review(store, ws, c["2026-009"], date(2027, 2, 2), None, day=SECOND)
     meeting.record(store, ws, c["2026-041"], "decision",
-                   "Wijkteam neemt de regie; GGZ sluit aan bij het eerste huisbezoek.")
+                   "Wijkteam neemt de regie; GGZ sluit aan bij het eerste huisbezoek.", day=SECOND)
     meeting.add_action(store, ws, c["2026-041"], "WT", None, date(2026, 12, 10),
-                       "Huisbezoek samen met GGZ")
+                       "Huisbezoek samen met GGZ", day=SECOND)
 
 
 def _sources(ws: Workspace, store: Store) -> Sources:

@@ -193,15 +193,22 @@ def _audit_action(request: Request) -> str:
     return f"render.{request.kind}.{who}"
 
 
-def record_sent(store: Store, sent: Disclosed, addresses: Sequence[str], data: bytes,
-                of: str) -> None:
-    """An e-mail the server accepted: a register row of its own (format `smtp`)."""
-    draft = sent.row
-    store.record_disclosure(partner=draft.partner, kind=draft.kind, fmt="smtp",
-                            meeting=draft.meeting, cases=sent.cases,
-                            sha256=hashlib.sha256(data).hexdigest(), purpose=draft.purpose,
-                            basis=draft.basis, addresses=addresses,
-                            action=f"mail.sent.{of}.{draft.partner}")
+# A step of sending an e-mail: its register format (the audit line is `mail.<step>.<of>.<partner>`).
+MAIL_STEPS = {"attempt": "smtp-poging", "sent": "smtp", "failed": "smtp-mislukt",
+              "doubt": "smtp-onzeker"}
+
+
+def record_sent(store: Store, draft: Disclosure, addresses: Sequence[str], sha256: str,
+                of: str, step: str = "sent") -> Disclosure:
+    """A step of sending an e-mail, as a register row of its own (with its audit line): the
+    attempt, before the first byte leaves (`smtp-poging`); then accepted (`smtp`), refused
+    or cut off (`smtp-mislukt`), or unknown after a crash (`smtp-onzeker`). `draft`: the
+    row of the draft (or of the attempt) it was made from; `addresses`: where it went."""
+    return store.record_disclosure(partner=draft.partner, kind=draft.kind,
+                                   fmt=MAIL_STEPS[step], meeting=draft.meeting,
+                                   cases=draft.cases, sha256=sha256, purpose=draft.purpose,
+                                   basis=draft.basis, addresses=addresses,
+                                   action=f"mail.{step}.{of}.{draft.partner}")
 
 
 def _ids(entries: Sequence[Any]) -> tuple[str, ...]:
@@ -289,7 +296,9 @@ def action_record(action: Action) -> dict[str, Any]:
     """One action in the `action list --json` shape."""
     return {"id": action.id, "case": action.case_id, "owner": action.owner, "who": action.who,
             "text": action.text, "due": action.due.isoformat(), "status": action.status,
-            "meeting": action.meeting_date.isoformat() if action.meeting_date else None}
+            "meeting": action.meeting_date.isoformat() if action.meeting_date else None,
+            "done_on": action.done_on.isoformat() if action.done_on else None,
+            "comment": action.done_comment}
 
 
 @producer("actions", "json", "csv", "xlsx", "docx")
@@ -367,6 +376,8 @@ def _mail(src: Sources, request: Request) -> Produced:
         ics = actions_calendar(own, config, code) if own else None
         message = build_message(config, code, title, _clean(text), _clean(html), ics)
         cases = _union(_ids(minutes.items), [a.case_id for a in own])
+    if (protect := request.options.get("protect")) is not None:
+        message = protect(message)  # S/MIME: the draft on disk is encrypted too
     recipients = config.partners[code].email
     return Produced(message.as_bytes(), cases, recipients, message)
 
@@ -414,7 +425,9 @@ def scoped_export(src: Sources, partner: str | None) -> dict[str, list[dict[str,
         return src.store.dump()
     tables = src.store.dump(PARTNER_TABLES)
     for name in _CASE_TABLES:
-        tables[name] = [r for r in tables[name] if may_see(partner, src.cases.get(r["case_id"]))]
+        # Corrected and withdrawn lines are the chair's record of a slip, not the partner's.
+        tables[name] = [r for r in tables[name] if may_see(partner, src.cases.get(r["case_id"]))
+                        and r.get("state", "active") == "active"]
     tables["mailings"] = [r for r in tables["mailings"] if r["partner"] == partner]
     used = {r.get(key) for name in (*_CASE_TABLES, "mailings") for r in tables[name]
             for key in ("meeting_id", "done_meeting_id")}

@@ -52,12 +52,6 @@ def _long(value: date) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _reasons(codes: Sequence[str]) -> str:
-    from overleg.agenda import REASON_LABELS
-
-    return ", ".join(REASON_LABELS.get(code, code) for code in codes)
-
-
 class _Doc:
     """A python-docx Document with the few building blocks our documents use."""
 
@@ -328,12 +322,16 @@ def agenda_docx(ws: Workspace, view: AgendaView, partner: str | None = None) -> 
 
 
 def _entry_reasons(entry: AgendaEntry) -> str:
-    slot = entry.slot
-    text = _reasons(slot.reasons)
-    if slot.added:
-        added = "toegevoegd door de voorzitter" + (f": {slot.note}" if slot.note else "")
-        text = f"{text}; {added}" if text else added
-    return text
+    from overleg.agenda import reasons_text
+
+    return reasons_text(entry.slot)
+
+
+def _reasons_field(doc: _Doc, entry: AgendaEntry) -> None:
+    """'Reden: ...' or 'Redenen: ...', the chair's reason for adding the item included."""
+    from overleg.agenda import reasons_heading
+
+    doc.field(reasons_heading(entry.slot), _entry_reasons(entry))
 
 
 def _heading(position: int, case_id: str, case: Case | None) -> str:
@@ -347,7 +345,7 @@ def _agenda_item(doc: _Doc, entry: AgendaEntry, on: date, config: Config) -> Non
     if not slot.fits:
         doc.para("Past niet in de tijd: dit punt komt alleen aan bod als er tijd overblijft.",
                  bold=True, color=RED)
-    doc.field("Redenen" if len(slot.reasons) > 1 else "Reden", _entry_reasons(entry))
+    _reasons_field(doc, entry)
     if case is None:
         doc.para("Het casusbestand ontbreekt of bevat fouten; zie 'overleg cases check'.",
                  italic=True)
@@ -400,12 +398,22 @@ def minutes_docx(ws: Workspace, minutes: Minutes, partner: str | None = None,
     elif meeting.approved_at:
         doc.para(f"Vastgesteld op {dates.fmt(date.fromisoformat(meeting.approved_at[:10]))}.",
                  italic=True)
+    changed = minutes.changed_after_approval
+    if changed is not None and changed.approved_on is not None:
+        reason = "" if info is not None else f", reden: {changed.reason}"
+        doc.para(f"Gewijzigd na vaststelling op {dates.fmt(changed.approved_on)}: heropend op "
+                 f"{dates.fmt(changed.on)}{reason}.", italic=True)
+    for reopened in () if info is not None else minutes.reopenings:
+        if reopened is not changed:
+            doc.para(f"Heropend op {dates.fmt(reopened.on)}, reden: {reopened.reason}.",
+                     italic=True)
     if info is not None:
         doc.para(f"Verslag voor {info.naam} ({info.code}): alleen de casussen waarin "
                  f"{info.code} partner is.")
     doc.heading("Aanwezig", 1)
     for a in minutes.present:
-        doc.bullet(f"{config.partner_name(a.agency)}: {a.name}", bold_prefix=f"{a.agency} ")
+        doc.bullet(f"{config.partner_name(a.agency)}: {a.name}{minutes.times(a)}",
+                   bold_prefix=f"{a.agency} ")
     if not minutes.present:
         doc.para("Geen aanwezigheid vastgelegd.", italic=True)
     if minutes.absent:
@@ -434,7 +442,7 @@ def _minutes_item(doc: _Doc, item: MinutesItem, on: date, config: Config) -> Non
     if case is None:
         doc.para("Het casusbestand is niet (meer) gevonden.", italic=True)
     else:
-        doc.field("Redenen", _reasons(slot.reasons) or "toegevoegd door de voorzitter")
+        _reasons_field(doc, item.entry)
         doc.field("Regie", (case.regie or "—") + (f" (casusregisseur {case.regisseur})"
                                                     if case.regisseur else ""))
         informed = ("onbekend" if case.geinformeerd is None else "ja" if case.geinformeerd
@@ -473,6 +481,8 @@ def _minutes_item(doc: _Doc, item: MinutesItem, on: date, config: Config) -> Non
 def _earlier_status(action: Action, on: date) -> str:
     if action.status == "done":
         return "afgerond" + (f" ({action.done_comment})" if action.done_comment else "")
+    if action.status == "cancelled":
+        return f"vervallen ({action.done_comment})"
     return "te laat" if action.due < on else "open"
 
 
@@ -510,8 +520,10 @@ def actions_docx(ws: Workspace, actions: Sequence[Action], on: date,
 
 
 def _state(action: Action, on: date) -> str:
-    if action.status == "done":
-        return "afgerond"
+    if action.done_on is not None:
+        return f"afgerond {_day(action.done_on)}"
+    if action.status == "cancelled":
+        return f"vervallen: {action.done_comment}"
     return "TE LAAT" if action.overdue(on) else "open"
 
 

@@ -89,6 +89,18 @@ class MeetingStillOpen(OverlegError):
     """Another meeting is open where none may be (start, reopen)."""
 
 
+class OtherMeetingOpen(MeetingStillOpen):
+    """The open meeting is not the one meant: not today's, and --date did not name it. Says
+    which meeting is open and the two ways out."""
+
+    def __init__(self, open_day: date, meant: date) -> None:
+        super().__init__(
+            f"de vergadering van {open_day:%d-%m-%Y} is nog open (niet die van "
+            f"{meant:%d-%m-%Y}). Sluit die eerst met 'overleg meeting close', of werk erin "
+            f"verder met --date {open_day:%d-%m-%Y}.")
+        self.open_day = open_day
+
+
 class MeetingStarted(OverlegError):
     """The agenda of a meeting that has started can no longer be rebuilt or reordered."""
 

@@ -150,3 +150,26 @@ def create_new(path: Path, data: bytes, mode: int = 0o600) -> None:
             os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+# Python's strerror is English: what a user reads of an OSError, in Dutch.
+_OS_REASONS = {
+    "ENOENT": "bestaat niet", "EACCES": "geen toegang (rechten)",
+    "EPERM": "geen toestemming (rechten)", "EISDIR": "is een map, geen bestand",
+    "ENOTDIR": "een deel van het pad is geen map", "ENOSPC": "de schijf is vol",
+    "EDQUOT": "de schijfruimte (quota) is op", "EROFS": "de schijf is alleen-lezen",
+    "EIO": "leesfout of schrijffout van de schijf", "ELOOP": "te veel symbolische koppelingen",
+    "ENAMETOOLONG": "de naam is te lang", "EEXIST": "bestaat al", "EBUSY": "is in gebruik",
+    "EMFILE": "te veel open bestanden", "ENFILE": "te veel open bestanden",
+    "ESTALE": "de netwerkschijf is niet meer bereikbaar", "EFBIG": "het bestand is te groot",
+    "ETXTBSY": "is in gebruik", "EXDEV": "kan niet naar een andere schijf worden verplaatst",
+    "ENOTEMPTY": "de map is niet leeg", "EINVAL": "ongeldige naam of bewerking",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError's reason in Dutch ('bestaat niet', 'geen toegang (rechten)', ...)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return _OS_REASONS.get(name, f"systeemfout {name}" if name else "systeemfout")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -194,6 +194,82 @@ _KEY_LINE = re.compile(r"""^(\s*)(?:-\s+)?"""
                        r"""(?:([^\s#'"\-\[\]{}!&*|>%@`,?][^:#]*?)|["']([^"']+)["'])\s*:(?:\s|$)""")
 
 
+# PyYAML's problems (the C loader's and the Python loader's wording) in Dutch: (pattern of the
+# problem, pattern of its context or "", the Dutch reason). The first that matches wins.
+_QUOTE_IT = "zet de waarde tussen aanhalingstekens"
+_YAML_REASONS: tuple[tuple[str, str, str], ...] = (
+    (r"expected ',' or '\]'", "",
+     "een lijst tussen [ ] is niet goed afgesloten: zet komma's tussen de waarden en een ']' "
+     "aan het eind"),
+    (r"expected ',' or '\}'", "",
+     "een tabel tussen { } is niet goed afgesloten: zet komma's tussen de paren en een '}' aan "
+     "het eind"),
+    (r"unexpected end of stream", "quoted scalar",
+     "een aanhalingsteken wordt geopend maar niet gesloten"),
+    (r"unexpected end of stream", "",
+     "de front matter houdt midden in een waarde op"),
+    (r"tab character|character '\\t'", "",
+     "een tab in de inspringing; gebruik spaties"),
+    (r"mapping values are not allowed", "",
+     "een ': ' in een waarde, of een sleutel die inspringt: zet zo'n waarde tussen "
+     "aanhalingstekens en begin elke sleutel aan het begin van de regel"),
+    (r"could not find expected ':'", "",
+     "een regel zonder dubbele punt: schrijf 'sleutel: waarde'"),
+    (r"did not find expected key|expected <block end>", "",
+     "hier verwacht de front matter een nieuwe regel 'sleutel: waarde': staat er tekst achter "
+     "een waarde tussen aanhalingstekens, of springt een regel verkeerd in?"),
+    (r"(block )?sequence entries are not allowed|expected '-' indicator", "",
+     "een lijstregel ('- ...') op een plek waar die niet kan: zet de lijst ingesprongen onder "
+     "haar sleutel, elke regel even ver"),
+    (r"mapping keys are not allowed", "", "een '?' aan het begin van een waarde; " + _QUOTE_IT),
+    (r"undefined alias", "",
+     "een '*' aan het begin van een waarde (YAML leest dat als verwijzing); " + _QUOTE_IT),
+    (r"", "duplicate anchor",
+     "een '&' aan het begin van een waarde komt twee keer voor; " + _QUOTE_IT),
+    (r"expected alphabetic or numeric character", "alias|anchor",
+     "een '&' of '*' aan het begin van een waarde; " + _QUOTE_IT),
+    (r"unknown escape character", "",
+     "een '\\' in een waarde tussen dubbele aanhalingstekens; gebruik enkele aanhalingstekens"),
+    (r"cannot start any token", "",
+     "een waarde begint met een teken dat daar niet mag (zoals @ of `); " + _QUOTE_IT),
+    (r"node content", "",
+     "hier ontbreekt een waarde, of een waarde begint met een teken dat daar niet mag; "
+     + _QUOTE_IT),
+    (r"comment or (a )?line break", "",
+     "tekst achter een waarde waar alleen een opmerking (#) mag; " + _QUOTE_IT),
+    (r"another document|document indicator|document separator", "",
+     "een regel '---' of '...' midden in de front matter"),
+    (r"", "directive", "een regel die met '%' begint; " + _QUOTE_IT),
+    (r"", "tag", "een waarde die met '!' begint; " + _QUOTE_IT),
+    (r"indentation indicator|chomping", "",
+     "een waarde die met '|' of '>' begint; " + _QUOTE_IT),
+    (r"control characters|special characters|unacceptable character|invalid .*character|"
+     r"UTF-8|UTF-16", "",
+     "een onzichtbaar stuurteken in de tekst; haal het weg"),
+    (r"unexpected ':'", "", "een dubbele punt op een onverwachte plek; " + _QUOTE_IT),
+)
+
+
+def yaml_reason(exc: Exception, lines: Sequence[str] = ()) -> str:
+    """A PyYAML error as a short Dutch reason that says how to fix it; with the `lines` it
+    was read from, the character a value may not start with is named."""
+    problem = str(getattr(exc, "problem", None) or getattr(exc, "reason", None) or "")
+    context = str(getattr(exc, "context", None) or "")
+    if "cannot start any token" in problem:
+        mark = getattr(exc, "problem_mark", None)
+        line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+        char = line[mark.column:mark.column + 1] if mark is not None else ""
+        if char == "\t" or "'\\t'" in problem:
+            return "een tab in de inspringing; gebruik spaties"
+        if char.strip():
+            return f"een waarde begint met '{char}', en dat mag niet; {_QUOTE_IT}"
+    for pattern, where, reason in _YAML_REASONS:
+        if re.search(pattern, problem) and (not where or re.search(where, context)):
+            return reason
+    return ("de YAML is hier niet te lezen; controleer aanhalingstekens, haakjes en "
+            "inspringing")
+
+
 def _loaded_front_matter(fm_lines: list[str]) -> tuple[dict[str, Any], dict[str, int]] | None:
     """The front matter as plain data with key lines from a text scan, or None when the
     slow path must run: it composes nodes (twice the cost) to report YAML errors with
@@ -239,11 +315,15 @@ def _composed_front_matter(fm_lines: list[str]) -> tuple[dict[str, Any] | None,
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         context = getattr(exc, "context_mark", None)
-        if mark is not None and mark.line >= len(fm_lines) and context is not None:
-            mark = context  # "end of stream": point at the '[' or quote left open instead
+        if context is not None and (re.search(r"flow|quoted|simple key",
+                                              str(getattr(exc, "context", ""))) or (
+                mark is not None and mark.line >= len(fm_lines))):
+            mark = context  # point at the '[' or quote left open, the key without a colon
         line = mark.line + 2 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or "ongeldige YAML"
-        return None, lines, [(line, f"ongeldige YAML in de front matter ({reason})")]
+        if mark is None and isinstance(getattr(exc, "position", None), int):  # ReaderError
+            line = "\n".join(fm_lines)[:exc.position].count("\n") + 2  # type: ignore[attr-defined]
+        reason = yaml_reason(exc, fm_lines)
+        return None, lines, [(line, f"ongeldige YAML in de front matter: {reason}")]
     if root is None or not isinstance(root, yaml.MappingNode):
         return None, lines, [(2, "de front matter moet sleutels met waarden bevatten "
                                  "(sleutel: waarde)")]
@@ -550,8 +630,8 @@ def _compose_mapping(front: str) -> Any:
     try:
         root = yaml.compose(_NOT_YAML.sub("\ufffd", front), Loader=_yaml_loader())
     except yaml.YAMLError as exc:
-        reason = getattr(exc, "problem", None) or "ongeldige YAML"
-        raise _Refused(f"de front matter is geen geldige YAML meer ({reason})") from None
+        reason = yaml_reason(exc, front.split("\n"))
+        raise _Refused(f"de front matter is geen geldige YAML meer: {reason}") from None
     if not isinstance(root, yaml.MappingNode):
         raise _Refused("de front matter bevat geen sleutels met waarden meer")
     return root

@@ -282,7 +282,9 @@ def recipients(config: Config, rows: Sequence[Disclosure],
             key = ("person", None) if row.kind == "inzage" else ("chair", None)
         receipts = by_key.setdefault(key, [])
         day = date.fromisoformat(row.at[:10])
-        if row.format == "smtp":
+        if row.format in ("smtp-poging", "smtp-mislukt"):
+            continue  # steps of `mail --send`: what arrived has an `smtp` row of its own
+        if row.format in ("smtp", "smtp-onzeker"):  # in doubt after a crash: it may have left
             # `mail --send` sends the drafts it has just made: the latest draft of that
             # partner and meeting is the message sent, one receipt.
             waiting = drafts.get((row.partner, row.meeting))

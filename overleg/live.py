@@ -2,8 +2,10 @@
 
 `overleg meeting run` reads short lines (`b tekst`, `a POL +2w tekst`, `k 12`, ...). This
 module turns a line into a `Command`, performs it on the Store through `overleg.meeting`
-and returns the Dutch echo; `Walk` keeps track of where the chair is on the agenda. Nothing
-here prints or prompts: `overleg.cli.run` does the screen.
+and returns the Dutch `Echo` (with any warnings); `Walk` keeps track of where the chair is
+on the agenda, and of the time per item in the database, so that a restart (after kill -9
+too) goes on at the item being discussed with its timer. Nothing here prints or prompts:
+`overleg.cli.run` does the screen.
 """
 
 from __future__ import annotations
@@ -12,19 +14,21 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from typing import TYPE_CHECKING
 
 from overleg import dates
 from overleg.cases import STATUSES, Case
 from overleg.config import match_code
 from overleg.errors import CaseNotFound, InvalidDate, InvalidInput
-from overleg.model import Meeting
+from overleg.model import Action, Meeting, Record
 from overleg.store import Store
 from overleg.workspace import Workspace
 
 if TYPE_CHECKING:
     from overleg.agenda import AgendaEntry
+    from overleg.cases import CaseSet
 
 HELP = """\
 Korte regels tijdens de vergadering:
@@ -33,50 +37,78 @@ Korte regels tijdens de vergadering:
   a CODE DATUM TEKST       actie voor een partner, bijv.  a POL +2w Huisbezoek
   a CODE/NAAM DATUM TEKST  actie met de naam van de uitvoerder, bijv.
                            a GGZ/S. Öztürk 15-12 Gesprek met huisarts
-                           (de naam loopt tot het eerste woord dat een datum is)
+                           (de naam loopt tot het eerste woord dat een datum is; een
+                           naam als Morgen of Dinsdag hoort bij de naam als er daarna
+                           nog een datum met cijfers komt: a POL/J. Morgen +1w Bellen)
   k NR [TOELICHTING]       actie NR is afgerond, bijv.  k 12 Gesprek gevoerd
+  x NR REDEN               actie NR vervalt, bijv.  x 12 Niet meer nodig
   v DATUM                  volgende bespreking, bijv.  v 12-01  of  v +6w
   s STATUS                 nieuwe status: aangemeld, actief, nazorg of afgesloten
+  u                        de laatste regel van dit punt ongedaan maken (ingetrokken;
+                           een actie vervalt)
+  c NR TEKST               regel NR corrigeren (het nummer uit 'Besluit #12 vastgelegd'),
+                           bijv.  c 12 GGZ doet een onderzoek  of  c 3 VT R. Smit
+  +CODE NAAM               komt later binnen, bijv.  +POL K. Bakker
+  -CODE                    vertrekt (iedereen van die partner), bijv.  -POL
+  p                        aanwezigheid aanvullen (ook: aanwezig), tot een lege regel
+  + ID [REDEN]             casus ID op de agenda zetten en erheen gaan, bijv.  + 2026-033
   (lege regel)             naar het volgende punt
   g ID                     naar het punt van casus ID (ook het laatste deel: g 014)
   t                        terug naar het vorige punt
   ?                        deze hulp
-  q                        stoppen (ook Ctrl-D of Ctrl-C)
+  q                        stoppen (ook Ctrl-D, of twee keer Ctrl-C)
+Ctrl-C wist de regel die je aan het typen bent; er is dan niets vastgelegd.
 Datums: 15-12, 2026-12-15, 1 december, +2w, +10d, over 2 weken, dinsdag,
-volgende (het volgende overleg volgens het schema).
-Tab vult partnercodes (na 'a ') en actienummers (na 'k ') aan.
-Wat is bevestigd, staat meteen opgeslagen; 'overleg meeting run' gaat later verder
+volgende (het volgende overleg volgens het schema, na deze vergadering).
+Tab vult partnercodes (na 'a ', '+' en '-') en actienummers (na 'k ' en 'x ') aan.
+Wat is bevestigd, staat meteen opgeslagen. Na een onderbreking (het scherm viel weg)
+gaat 'overleg meeting run' verder bij het punt dat werd besproken, met zijn tijd; na q
 bij het eerste punt dat nog niet is besproken."""
 
 ATTENDANCE_HELP = """\
 Aanwezigheid, één regel per persoon:
   CODE NAAM     aanwezig, bijv.  POL K. Bakker
   -CODE NAAM    afgemeld, bijv.  -VZ M. de Wit
+  c NR TEKST    regel NR corrigeren, bijv.  c 3 VT R. Smit
   (lege regel)  verder naar de agendapunten
   q             stoppen"""
 
-_RECORDING = ("decision", "note", "action", "done", "review", "status")
+UNDO_REASON = "ongedaan gemaakt in het overleg"
+
+# Lines that record on the current item's case (and need one).
+_RECORDING = ("decision", "note", "action", "done", "cancel", "review", "status")
 _USAGE = {
     "b": "na 'b' hoort de tekst van het besluit, bijv. b GGZ doet een verkennend onderzoek",
     "n": "na 'n' hoort de tekst van de notitie, bijv. n Zorgen over de woonsituatie gedeeld",
     "a": "schrijf a CODE DATUM TEKST, bijv. a POL +2w Huisbezoek "
          "(of a GGZ/S. Öztürk 15-12 Gesprek)",
     "k": "na 'k' hoort het nummer van de actie, bijv. k 12 (of k 12 Gesprek gevoerd)",
+    "x": "na 'x' horen het nummer van de actie en de reden, bijv. x 12 Niet meer nodig",
     "v": "na 'v' hoort de datum van de volgende bespreking, bijv. v 12-01 of v +6w",
     "s": f"na 's' hoort de nieuwe status: {', '.join(STATUSES)}",
+    "c": "na 'c' horen het nummer van de regel en de juiste tekst, bijv. c 12 GGZ doet een "
+         "onderzoek",
     "g": "na 'g' hoort het id van een casus op de agenda, bijv. g 2026-014",
 }
+_BARE = {"?": "help", "t": "back", "q": "quit", "u": "undo", "p": "attendance",
+         "aanwezig": "attendance"}
 _A_HINT = "Schrijf" + _USAGE["a"].removeprefix("schrijf")
-_UNKNOWN = ("onbekende regel: begin met b, n, a, k, v of s en een spatie, of gebruik g, t, "
-            "q of een lege regel. Typ ? voor hulp. Er is niets vastgelegd.")
+_UNKNOWN = ("onbekende regel: begin met b, n, a, k, x, v, s of c en een spatie, of gebruik u, "
+            "p, +CODE, -CODE, g, t, q of een lege regel. Typ ? voor hulp. Er is niets "
+            "vastgelegd.")
+_PLUS_HINT = ("schrijf +CODE NAAM voor wie later binnenkomt (bijv. +POL K. Bakker), of + ID "
+              "om een casus op de agenda te zetten (bijv. + 2026-033)")
 _MAX_DATE_WORDS = 3  # 'over 2 weken', '1 december 2026', 'di 15-12-2026'
+_NUMBER = re.compile(r"#?\d{1,9}", re.ASCII)
 
 
 @dataclass(frozen=True)
 class Command:
     """One parsed line of the live screen."""
 
-    kind: str  # decision note action done review status | next back goto help quit
+    # decision note action done cancel review status | correct undo arrive depart add
+    # attendance | next back goto help quit
+    kind: str
     text: str = ""
     owner: str | None = None
     who: str | None = None
@@ -85,10 +117,11 @@ class Command:
     day: date | None = None
     status: str | None = None
     case_id: str | None = None
+    number: int | None = None  # the record `c NR` corrects
 
     @property
     def records(self) -> bool:
-        """True when the command writes to the meeting (and needs an agenda item)."""
+        """True when the command writes to the meeting on the current item's case."""
         return self.kind in _RECORDING
 
 
@@ -101,32 +134,47 @@ class Attendee:
     present: bool
 
 
-def parse_line(line: str, partners: Sequence[str], schedule: str | None) -> Command:
-    """A short line of the live screen -> Command; InvalidInput/InvalidDate when it doesn't fit."""
+@dataclass(frozen=True)
+class Echo:
+    """What the screen says after a line: the resolved echo, plain lines after it (who is
+    present), and warnings where a slip is likely ("Let op: ..."). `made` is what the line
+    recorded, for `u`: ('record' | 'action' | 'done', number)."""
+
+    text: str = ""
+    more: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    made: tuple[str, int] | None = None
+
+
+# --- the grammar --------------------------------------------------------------------------
+
+def parse_line(line: str, partners: Sequence[str], schedule: str | None,
+               after: date | None = None) -> Command:
+    """A short line of the live screen -> Command; InvalidInput/InvalidDate when it doesn't
+    fit. `after` is the meeting's date: `volgende` is the first schedule date after it."""
     stripped = line.strip()
     if not stripped:
         return Command("next")
+    if stripped[0] in "+-":
+        return _parse_presence(stripped, partners)
     verb, *more = stripped.split(None, 1)  # any whitespace after the letter, a tab too
     verb, rest = verb.lower(), (more[0].strip() if more else "")
-    if verb in ("?", "t", "q"):
+    if verb in _BARE:
         if rest:
             raise InvalidInput(f"'{verb}' heeft niets achter zich nodig. Typ ? voor hulp.")
-        return Command({"?": "help", "t": "back", "q": "quit"}[verb])
+        return Command(_BARE[verb])
     if verb not in _USAGE:
-        raise InvalidInput(_UNKNOWN)
+        raise InvalidInput(_unknown(verb, partners))
     if not rest:
         raise InvalidInput(f"{_USAGE[verb]}. Er is niets vastgelegd.")
     if verb in ("b", "n"):
         return Command("decision" if verb == "b" else "note", text=rest)
     if verb == "a":
-        return _parse_action(rest, partners, schedule)
-    if verb == "k":
-        number, _, comment = rest.partition(" ")
-        if not re.fullmatch(r"#?\d{1,9}", number, re.ASCII):
-            raise InvalidInput(f"'{number}' is geen actienummer; {_USAGE['k']}.")
-        return Command("done", action_id=int(number.lstrip("#")), text=comment.strip())
+        return _parse_action(rest, partners, schedule, after)
+    if verb in ("k", "x", "c"):
+        return _parse_numbered(verb, rest)
     if verb == "v":
-        return Command("review", day=_date(rest, schedule))
+        return Command("review", day=_date(rest, schedule, after))
     if verb == "s":
         status = rest.lower()
         if status not in STATUSES:
@@ -137,55 +185,132 @@ def parse_line(line: str, partners: Sequence[str], schedule: str | None) -> Comm
     return Command("goto", case_id=rest)
 
 
-def _date(text: str, schedule: str | None) -> date:
-    return dates.parse_date(text, schedule=schedule)
+def _unknown(verb: str, partners: Sequence[str]) -> str:
+    """The refusal of an unknown line; an attendance line typed in the meeting gets a hint."""
+    code = next((c for c in partners if c.lower() == verb), None)
+    if code is not None:
+        return (f"'{verb}' is een partnercode: schrijf +{code} NAAM voor wie later binnenkomt, "
+                "of p om de aanwezigheid aan te vullen. Er is niets vastgelegd.")
+    return _UNKNOWN
 
 
-def _date_at(words: Sequence[str], start: int,
-             schedule: str | None) -> tuple[date, int] | None:
+def _parse_numbered(verb: str, rest: str) -> Command:
+    """`k NR [TOELICHTING]`, `x NR REDEN`, `c NR TEKST`."""
+    number, _, text = rest.partition(" ")
+    text = text.strip()
+    what = "regelnummer" if verb == "c" else "actienummer"
+    if not _NUMBER.fullmatch(number):
+        raise InvalidInput(f"'{number}' is geen {what}; {_USAGE[verb]}.")
+    value = int(number.lstrip("#"))
+    if verb == "k":
+        return Command("done", action_id=value, text=text)
+    if not text:
+        what = "de reden" if verb == "x" else "de juiste tekst"
+        raise InvalidInput(f"na '{verb} {value}' hoort {what}; {_USAGE[verb]}. Er is niets "
+                           "vastgelegd.")
+    if verb == "x":
+        return Command("cancel", action_id=value, text=text)
+    return Command("correct", number=value, text=text)
+
+
+def _parse_presence(line: str, partners: Sequence[str]) -> Command:
+    """`+CODE NAAM` (arrives late), `-CODE` (leaves), `+ ID [REDEN]` (case onto the agenda)."""
+    sign, rest = line[0], line[1:]
+    if sign == "+" and rest[:1].isspace():
+        case_id, _, reason = rest.strip().partition(" ")
+        return Command("add", case_id=case_id, text=reason.strip())
+    code, _, name = rest.partition(" ")
+    if sign == "-":
+        if not code or name.strip():
+            raise InvalidInput("schrijf -CODE als iemand vertrekt (iedereen van die partner), "
+                               "bijv. -POL; een afmelding leg je vast met p (aanwezigheid). "
+                               "Er is niets vastgelegd.")
+        return Command("depart", owner=match_code(code, partners))
+    if not code:
+        raise InvalidInput(f"{_PLUS_HINT}. Er is niets vastgelegd.")
+    agency = match_code(code, partners)
+    if not name.strip():
+        raise InvalidInput(f"na '+{agency}' hoort de naam van wie binnenkomt, bijv. "
+                           f"+{agency} K. Bakker. Er is niets vastgelegd.")
+    return Command("arrive", owner=agency, who=" ".join(name.split()))
+
+
+def _date(text: str, schedule: str | None, after: date | None = None) -> date:
+    return dates.parse_date(text, schedule=schedule, after=after)
+
+
+def _date_at(words: Sequence[str], start: int, schedule: str | None,
+             after: date | None = None) -> tuple[date, int] | None:
     """(date, words used) for the longest date of up to three words at `start`, else None."""
     for count in range(min(_MAX_DATE_WORDS, len(words) - start), 0, -1):
         try:
-            return _date(" ".join(words[start:start + count]), schedule), count
+            return _date(" ".join(words[start:start + count]), schedule, after), count
         except InvalidDate:
             continue
     return None
 
 
-def _parse_action(rest: str, partners: Sequence[str], schedule: str | None) -> Command:
+def _name_like(words: Sequence[str]) -> bool:
+    """A date written like a name: capitalised, without digits (Morgen, Dinsdag, Volgende)."""
+    return words[0][:1].isupper() and not any(ch.isdigit() for w in words for ch in w)
+
+
+def _deadline_at(words: Sequence[str], start: int, schedule: str | None,
+                 after: date | None) -> int:
+    """Where the person's name (words[start:]) ends: at the first word that starts a date.
+    A name-like date ('Morgen') is part of the name when a later date with digits ('+1w',
+    '15-12') follows, with text after it: `a POL/J. Morgen +1w Bellen`."""
+    for i in range(start, len(words)):
+        found = _date_at(words, i, schedule, after)
+        if found is None:
+            continue
+        if _name_like(words[i:i + found[1]]) and _digit_date_after(words, i + 1, schedule,
+                                                                   after):
+            continue
+        return i
+    return len(words)
+
+
+def _digit_date_after(words: Sequence[str], start: int, schedule: str | None,
+                      after: date | None) -> bool:
+    """A date with a digit somewhere from `start` on, with words after it."""
+    for j in range(start, len(words)):
+        found = _date_at(words, j, schedule, after)
+        if found is not None and j + found[1] < len(words) and any(
+                ch.isdigit() for w in words[j:j + found[1]] for ch in w):
+            return True
+    return False
+
+
+def _parse_action(rest: str, partners: Sequence[str], schedule: str | None,
+                  after: date | None) -> Command:
     """`CODE DATUM TEKST` or `CODE/NAAM DATUM TEKST` (the name ends at the first date)."""
-    words = rest.split()
-    owner_spec, name_words = words[0], []
+    owner_spec, *words = rest.split()
     code, slash, first_name = owner_spec.partition("/")
     owner = match_code(code, partners)
+    name_words: list[str] = []
     if slash:
-        # The name runs from just after '/' up to the first word that starts a date.
-        if not first_name or _date_at([first_name], 0, schedule) is not None:
+        words = [first_name, *words] if first_name else words
+        start = _deadline_at(words, 0, schedule, after) if first_name else 0
+        if start == 0:
             raise InvalidInput(f"na '{owner}/' ontbreekt de naam van de uitvoerder. "
                                f"{_A_HINT}.")
-        name_words = [first_name]
-        start = 1
-        while start < len(words) and _date_at(words, start, schedule) is None:
-            name_words.append(words[start])
-            start += 1
         if start == len(words):
             raise InvalidInput(f"geen deadline gevonden na '{owner}/': de naam loopt tot de "
                                f"eerste datum. {_A_HINT}.")
-    else:
-        start = 1
-        if start == len(words):
-            raise InvalidInput(f"na '{owner}' ontbreken de deadline en de tekst. "
-                               f"{_A_HINT}.")
-    found = _date_at(words, start, schedule)
+        name_words, words = words[:start], words[start:]
+    elif not words:
+        raise InvalidInput(f"na '{owner}' ontbreken de deadline en de tekst. {_A_HINT}.")
+    found = _date_at(words, 0, schedule, after)
     if found is None:
-        raise _bad_deadline(owner, words[start], schedule)
+        raise _bad_deadline(owner, words[0], schedule)
     due, used = found
-    text = " ".join(words[start + used:])
+    text = " ".join(words[used:])
     if not text:
         raise InvalidInput(f"de actie voor {owner} heeft geen tekst; beschrijf na de deadline "
                            "wat er moet gebeuren.")
-    who = " ".join(name_words) or None
-    return Command("action", text=text, owner=owner, who=who, due=due)
+    return Command("action", text=text, owner=owner, who=" ".join(name_words) or None,
+                   due=due)
 
 
 def _bad_deadline(owner: str, word: str, schedule: str | None) -> InvalidDate:
@@ -198,13 +323,14 @@ def _bad_deadline(owner: str, word: str, schedule: str | None) -> InvalidDate:
 
 
 def parse_attendance(line: str, partners: Sequence[str]) -> Attendee | None:
-    """`CODE NAAM` (present) or `-CODE NAAM` (afgemeld); None for an empty line."""
+    """`CODE NAAM` (present; `+CODE NAAM` too) or `-CODE NAAM` (afgemeld); None for an empty
+    line."""
     stripped = line.strip()
     if not stripped:
         return None
     code, _, name = stripped.partition(" ")
     present = not code.startswith("-")
-    code = code.lstrip("-")
+    code = code.lstrip("-+")
     if not code:
         raise InvalidInput("schrijf -CODE NAAM voor een afmelding, bijv. -VZ M. de Wit.")
     agency = match_code(code, partners)
@@ -214,19 +340,53 @@ def parse_attendance(line: str, partners: Sequence[str]) -> Attendee | None:
     return Attendee(agency, " ".join(name.split()), present)
 
 
+# --- echoes -------------------------------------------------------------------------------
+
+def action_text(action: Action) -> str:
+    """'Actie #7 voor POL/J. Morgen, deadline di 08-12-2026: Huisbezoek' (owner, person,
+    deadline and text: the chair can spot a slip in any of them)."""
+    person = f"/{action.who}" if action.who else ""
+    return (f"Actie #{action.id} voor {action.owner}{person}, deadline "
+            f"{dates.fmt_short(action.due)}: {action.text}")
+
+
+def review_text(next_date: date | None, status: str | None) -> str:
+    """'volgende bespreking di 12-01-2027, status nazorg'."""
+    parts = [f"volgende bespreking {dates.fmt_short(next_date)}"] if next_date else []
+    return ", ".join([*parts, *([f"status {status}"] if status else [])])
+
+
+def record_text(store: Store, record: Record) -> str:
+    """A numbered record as the chair recognises it: its text, a review's date and status."""
+    if record.kind == "review":
+        review = store.review_record(record.id)
+        return review_text(review.next_date, review.status)
+    return record.text
+
+
+def present_line(store: Store, meeting: Meeting) -> str:
+    """'Aanwezig: GEM A. de Vries, POL K. Bakker' (who is at the table now)."""
+    here = [f"{a.agency} {a.name}" for a in store.attendance(meeting) if a.here]
+    return "Aanwezig: " + (", ".join(here) or "niemand")
+
+
 def record_attendance(store: Store, ws: Workspace, attendee: Attendee,
-                      meeting: Meeting | None = None) -> str:
-    """Record one attendance line (in `meeting`, while it is open); returns the echo."""
-    from overleg.meeting import attend
+                      meeting: Meeting | None = None) -> Echo:
+    """Record one attendance line (in `meeting`, while it is open); the echo with its #N."""
+    from overleg.meeting import attend_record
 
-    agency = attend(store, ws, attendee.code, attendee.name, attendee.present, meeting)
-    return f"{attendee.name} ({agency}) {'aanwezig' if attendee.present else 'afgemeld'}."
+    agency, number = attend_record(store, ws, attendee.code, attendee.name, attendee.present,
+                                   meeting)
+    state = "aanwezig" if attendee.present else "afgemeld"
+    return Echo(f"{attendee.name} ({agency}) {state} (#{number}).")
 
+
+# --- recording on the current item ----------------------------------------------------------
 
 def execute(store: Store, ws: Workspace, case: Case, command: Command,
-            meeting: Meeting | None = None) -> str:
+            meeting: Meeting | None = None) -> Echo:
     """Record `command` on `case` in `meeting` (default: the open one), committed; returns the
-    Dutch echo.
+    Dutch echo with its number and any warnings.
 
     The meeting is checked as the database has it at this line, inside the line's own write
     transaction: once another terminal closed it (or is closing it), every kind of line is
@@ -240,37 +400,63 @@ def execute(store: Store, ws: Workspace, case: Case, command: Command,
 
 
 def _execute(store: Store, ws: Workspace, case: Case, command: Command,
-             meeting: Meeting) -> str:
+             meeting: Meeting) -> Echo:
+    from overleg import checks
     from overleg import meeting as m
 
     if command.kind in ("decision", "note"):
-        m.record(store, ws, case, command.kind, command.text, meeting=meeting)
-        return "Besluit vastgelegd." if command.kind == "decision" else "Notitie vastgelegd."
+        entry = m.record(store, ws, case, command.kind, command.text, meeting=meeting)
+        word = "Besluit" if command.kind == "decision" else "Notitie"
+        return Echo(f"{word} #{entry.id} vastgelegd.", made=("record", entry.id))
     if command.kind == "action":
         assert command.owner is not None and command.due is not None
         action = m.add_action(store, ws, case, command.owner, command.who, command.due,
                               command.text, meeting=meeting)
-        person = f"/{action.who}" if action.who else ""
-        due = dates.fmt_short(action.due)
-        return f"Actie #{action.id} voor {action.owner}{person}, deadline {due}"
+        warnings = checks.deadline(action.due) + checks.closed_case(store, case, meeting)
+        return Echo(action_text(action), warnings=_in_screen(warnings, action.id),
+                    made=("action", action.id))
+    if command.kind in ("done", "cancel"):
+        return _finish(store, case, command, meeting)
+    review = m.review(store, ws, case, command.day, command.status, meeting=meeting)
+    text = (f"Volgende bespreking {dates.fmt_short(review.next_date)}" if review.next_date
+            else f"Status wordt {review.status}")
+    return Echo(f"{text} (#{review.id}).",
+                warnings=_in_screen(checks.review(store, ws.config.schema, review)),
+                made=("record", review.id))
+
+
+def _in_screen(warnings: Sequence[str], number: int | None = None) -> tuple[str, ...]:
+    """The checks' advice as the screen gives it: its own short line where there is one, the
+    action's number where the advice names a command."""
+    found = [w.replace("'overleg action cancel NR --reason ...'", "'x NR REDEN'")
+             for w in warnings]
+    if number is not None:
+        found = [w.replace("action edit NR", f"action edit {number}") for w in found]
+    return tuple(found)
+
+
+def _finish(store: Store, case: Case, command: Command, meeting: Meeting) -> Echo:
+    """`k NR` (done) or `x NR REDEN` (cancelled) for an action of this item's case, or of a
+    case that is not on the agenda (then it is no discussion of that case)."""
+    from overleg import meeting as m
+
+    assert command.action_id is not None
+    action = store.action(command.action_id)
+    elsewhere = action.case_id != case.id
+    if elsewhere and any(i.case_id == action.case_id for i in store.items(meeting)):
+        raise InvalidInput(
+            f'actie #{action.id} hoort bij casus "{action.case_id}", niet bij dit punt '
+            f'("{case.id}"). Ga erheen met g {action.case_id}. Er is niets vastgelegd.')
     if command.kind == "done":
-        assert command.action_id is not None
-        action = store.action(command.action_id)
-        if action.case_id != case.id:
-            raise InvalidInput(
-                f'actie #{action.id} hoort bij casus "{action.case_id}", niet bij dit punt '
-                f'("{case.id}"). Ga erheen met g {action.case_id}. Er is niets vastgelegd.')
         m.complete_action(store, action.id, command.text or None, meeting)
-        return f"Actie #{action.id} afgerond."
-    if command.kind == "review":
-        assert command.day is not None
-        m.review(store, ws, case, command.day, None, meeting=meeting)
-        return f"Volgende bespreking {dates.fmt_short(command.day)}."
-    if command.kind == "status":
-        assert command.status is not None
-        m.review(store, ws, case, None, command.status, meeting=meeting)
-        return f"Status wordt {command.status}."
-    raise ValueError(f"not a recording command: {command.kind}")
+        echo = f"Actie #{action.id} afgerond."
+    else:
+        m.cancel_action(store, action.id, command.text, meeting=meeting)
+        echo = f"Actie #{action.id} vervalt: {command.text}."
+    if elsewhere:
+        echo += (f' Casus "{action.case_id}" staat niet op de agenda: dit telt niet als '
+                 f"bespreking ervan (zet hem erop met + {action.case_id}).")
+    return Echo(echo, made=(command.kind, action.id))
 
 
 def resume_index(store: Store, meeting: Meeting, entries: Sequence[AgendaEntry]) -> int:
@@ -291,8 +477,11 @@ def find_item(entries: Sequence[AgendaEntry], case_id: str) -> int:
     if len(matches) > 1:
         names = ", ".join(ids[i] for i in matches)
         raise InvalidInput(f"'{case_id}' past bij meer casussen ({names}); typ het hele id.")
-    raise InvalidInput(f'casus "{case_id}" staat niet op de agenda van deze vergadering.')
+    raise InvalidInput(f'casus "{case_id}" staat niet op de agenda van deze vergadering. '
+                       f"Zet hem erop met + {case_id}.")
 
+
+# --- clocks -------------------------------------------------------------------------------
 
 def fmt_clock(seconds: float) -> str:
     """Elapsed time as mm:ss ('03:12'); hours count on in minutes ('75:00')."""
@@ -305,11 +494,41 @@ def timebox(seconds: float, minutes: int) -> tuple[str, bool]:
     return f"{fmt_clock(seconds)} / {fmt_clock(minutes * 60)}", seconds > minutes * 60
 
 
+def wall_clock() -> datetime:
+    """Now, on the day $OVERLEG_TODAY names (the meeting's day in a rehearsal)."""
+    return datetime.combine(dates.today(), datetime.now().time())
+
+
+def delay_minutes(now: clock_time, start: clock_time, elapsed: float, minutes: int) -> int:
+    """Whole minutes the meeting runs behind, from the current item: the time since its
+    planned start, less the part of its time box already used on it. The next item can
+    begin no sooner than that; 0 when on schedule (or ahead)."""
+    def seconds(t: clock_time) -> int:
+        return t.hour * 3600 + t.minute * 60 + t.second
+
+    late = seconds(now) - seconds(start) - min(max(int(elapsed), 0), minutes * 60)
+    return max(0, late // 60)
+
+
+def shifted(t: clock_time, minutes: int) -> clock_time:
+    """A planned time moved on by the delay ('10:05' + 7 -> '10:12')."""
+    return (datetime.combine(date(2000, 1, 1), t) + timedelta(minutes=minutes)).time()
+
+
+def behind_text(delay: int) -> str:
+    """'7 min achter' or 'op schema'."""
+    return f"{delay} min achter" if delay > 0 else "op schema"
+
+
+# --- the walk -----------------------------------------------------------------------------
+
 @dataclass
 class Walk:
     """Where the chair is on the agenda: the current item, the way back, time per item.
 
-    `index == len(entries)` is the end: every item has been passed.
+    `index == len(entries)` is the end: every item has been passed. The item the screen is
+    on and the time spent per item are kept in the database at every move (`begin`, `move`,
+    `stop`), so a restart resumes with them (`Walk.resume`).
     """
 
     store: Store
@@ -318,12 +537,31 @@ class Walk:
     entries: list[AgendaEntry]
     index: int = 0
     clock: Callable[[], float] = time.monotonic
+    cases: CaseSet | None = None  # every case, for `+ ID`
+    resumed: bool = False  # the screen that ran before was cut off on this item
     came_from: list[int] = field(default_factory=list)
-    spent: dict[int, float] = field(default_factory=dict)
+    spent: dict[str, float] = field(default_factory=dict)  # this run, by case id
+    base: dict[str, float] = field(default_factory=dict)  # earlier runs, by case id
+    lines: list[tuple[str, str, int]] = field(default_factory=list)  # for `u`
     _since: float = field(default=0.0, init=False)
 
     def __post_init__(self) -> None:
         self._since = self.clock()
+
+    @classmethod
+    def resume(cls, store: Store, ws: Workspace, meeting: Meeting, entries: list[AgendaEntry],
+               cases: CaseSet | None = None,
+               clock: Callable[[], float] = time.monotonic) -> Walk:
+        """A walk at the item the screen was on when it was cut off (kill -9, a crash),
+        else at the first item not yet discussed; with the time earlier runs spent."""
+        meeting = store.meeting_by_id(meeting.id)
+        ids = [e.slot.case_id for e in entries]
+        current = meeting.current_case
+        resumed = current is not None and current in ids
+        index = ids.index(current) if current is not None and resumed else resume_index(
+            store, meeting, entries)
+        base = {i.case_id: float(i.spent) for i in store.items(meeting)}
+        return cls(store, ws, meeting, entries, index, clock, cases, resumed, base=base)
 
     @property
     def current(self) -> AgendaEntry | None:
@@ -333,16 +571,59 @@ class Walk:
     def at_end(self) -> bool:
         return self.index >= len(self.entries)
 
+    def _case_id(self, index: int) -> str | None:
+        return self.entries[index].slot.case_id if index < len(self.entries) else None
+
+    def needs_attendance(self) -> bool:
+        """Attendance first only before the first item: nothing recorded, no attendance, no
+        item started yet (a restart never eats meeting lines as attendance)."""
+        meeting = self.store.meeting_by_id(self.meeting.id)
+        return not (self.store.attendance(meeting) or meeting.current_case
+                    or any(i.spent for i in self.store.items(meeting))
+                    or self.store.discussed_cases(meeting))
+
+    def begin(self) -> None:
+        """The first item is shown: the database knows where the screen is (the time of a
+        screen that was cut off is added to its item), and the item's timer runs."""
+        self.store.set_current_item(self.meeting, self._case_id(self.index))
+        self.base = {i.case_id: float(i.spent) for i in self.store.items(self.meeting)}
+        self.spent.clear()
+        self._since = self.clock()
+
+    def stop(self) -> None:
+        """The screen stops: the current item's time is kept, and no item is current."""
+        self._fold()
+        self.store.set_current_item(self.meeting, None)
+
+    def _fold(self) -> None:
+        now = self.clock()
+        case_id = self._case_id(self.index)
+        if case_id is not None:
+            self.spent[case_id] = self.spent.get(case_id, 0.0) + now - self._since
+        self._since = now
+
     def elapsed(self) -> float:
-        """Seconds spent on the current item in this run (returning to it adds up)."""
-        return self.spent.get(self.index, 0.0) + self.clock() - self._since
+        """Seconds spent on the current item, in this run and earlier ones (returning to it
+        adds up)."""
+        case_id = self._case_id(self.index)
+        if case_id is None:
+            return 0.0
+        return (self.base.get(case_id, 0.0) + self.spent.get(case_id, 0.0)
+                + self.clock() - self._since)
+
+    def delay(self, now: datetime) -> int | None:
+        """Minutes behind schedule at `now`; None when there is no schedule to be behind on
+        (the end of the agenda, or a meeting of another day)."""
+        entry = self.current
+        if entry is None or now.date() != self.meeting.date:
+            return None
+        return delay_minutes(now.time(), entry.slot.start, self.elapsed(), entry.slot.minutes)
 
     def move(self, index: int, remember: bool = True) -> None:
         """Go to item `index` (len(entries) is the end)."""
         index = max(0, min(index, len(self.entries)))
-        now = self.clock()
-        self.spent[self.index] = self.spent.get(self.index, 0.0) + now - self._since
-        self._since = now
+        self.store.set_current_item(self.meeting, self._case_id(index))
+        self._fold()
         if remember and index != self.index:
             self.came_from.append(self.index)
         self.index = index
@@ -373,8 +654,8 @@ class Walk:
                                "hier kan niets worden vastgelegd. Zie 'overleg cases check'.")
         return entry.case
 
-    def handle(self, command: Command) -> str:
-        """Carry out a parsed line; returns the echo ('' for a move; see `index`)."""
+    def handle(self, command: Command) -> Echo:
+        """Carry out a parsed line; returns the echo (empty for a move; see `index`)."""
         if command.kind == "next":
             self.move(self.index + 1)
         elif command.kind == "back":
@@ -383,9 +664,157 @@ class Walk:
             assert command.case_id is not None
             self.move(find_item(self.entries, command.case_id))
         elif command.kind == "help":
-            return HELP
-        elif command.kind == "quit":
-            return ""
+            return Echo(HELP)
+        elif command.kind in ("quit", "attendance"):
+            return Echo()
+        elif command.kind == "undo":
+            return self.undo()
+        elif command.kind == "correct":
+            assert command.number is not None
+            return self.correct(command.number, command.text)
+        elif command.kind in ("arrive", "depart"):
+            return self.presence(command)
+        elif command.kind == "add":
+            assert command.case_id is not None
+            return self.add_case(command.case_id, command.text)
         else:
-            return execute(self.store, self.ws, self.case(), command, self.meeting)
-        return ""
+            return self._remember(execute(self.store, self.ws, self.case(), command,
+                                          self.meeting))
+        return Echo()
+
+    def _remember(self, echo: Echo) -> Echo:
+        entry = self.current
+        if echo.made is not None and entry is not None:
+            self.lines.append((entry.slot.case_id, *echo.made))
+        return echo
+
+    # --- corrections ------------------------------------------------------------------
+
+    def undo(self) -> Echo:
+        """Withdraw the last line recorded on this item that still stands: a note, decision
+        or review is withdrawn, an action made here is cancelled (it leaves the minutes)."""
+        case = self.case()
+        standing = self._standing(case.id)
+        for i in reversed([i for i, line in enumerate(self.lines) if line[0] == case.id]):
+            _, kind, number = self.lines.pop(i)
+            if kind == "done":
+                raise InvalidInput(f"de laatste regel van dit punt rondde actie #{number} af; "
+                                   "dat kan hier niet ongedaan worden gemaakt. Er is niets "
+                                   "ingetrokken; typ nog eens u voor de regel daarvoor.")
+            if kind == "cancel":
+                raise InvalidInput(f"de laatste regel van dit punt liet actie #{number} "
+                                   "vervallen; dat kan hier niet ongedaan worden gemaakt. Er "
+                                   "is niets ingetrokken; typ nog eens u voor de regel "
+                                   "daarvoor.")
+            if (kind, number) in standing:
+                return self._withdraw(kind, number)
+        if not standing:  # after a restart: what the database has, newest first
+            raise InvalidInput("bij dit punt staat in dit overleg niets (meer) dat ongedaan kan "
+                               "worden gemaakt. Er is niets ingetrokken.")
+        kind, number = max(standing, key=lambda key: (standing[key], key[0] == "action",
+                                                      key[1]))
+        return self._withdraw(kind, number)
+
+    def _standing(self, case_id: str) -> dict[tuple[str, int], str]:
+        """What `u` may take back on this item: (kind, number) -> when it was made."""
+        found = {("record", e.id): e.at for e in self.store.entries(self.meeting, case_id)}
+        found |= {("record", r.id): r.at for r in self.store.reviews(self.meeting, case_id)}
+        found |= {("action", a.id): a.created_at or "" for a in self.store.actions(
+            case_id=case_id, status="open", meeting=self.meeting)}
+        return found
+
+    def _withdraw(self, kind: str, number: int) -> Echo:
+        from overleg.meeting import cancel_action, kind_name, withdraw_record
+
+        if kind == "action":
+            action = cancel_action(self.store, number, UNDO_REASON, meeting=self.meeting)
+            text = action_text(action)
+            return Echo(f"Ongedaan gemaakt: {text[0].lower()}{text[1:]} — vervallen, niet in "
+                        "het verslag.")
+        record = self.store.records(number=number)[0]
+        text = record_text(self.store, record)
+        withdraw_record(self.store, number, UNDO_REASON)
+        return Echo(f"Ongedaan gemaakt: {kind_name(record.kind)} #{number} ({text}) is "
+                    "ingetrokken.")
+
+    def correct(self, number: int, text: str) -> Echo:
+        """`c NR TEKST`: record NR replaced by a new one (the echo names both)."""
+        from overleg import checks
+        from overleg.meeting import correct_record, kind_name
+
+        old = self.store.records(number=number)
+        was = f" (was: {record_text(self.store, old[0])})" if old else ""
+        new = correct_record(self.store, self.ws, number, text)
+        echo = (f"{kind_name(new.kind).capitalize()} #{number} gecorrigeerd{was}; nu "
+                f"#{new.id}: {record_text(self.store, new)}.")
+        if new.kind == "attendance":
+            return Echo(echo, more=(present_line(self.store, self.meeting),))
+        warnings: list[str] = []
+        if new.kind == "review":
+            warnings = list(_in_screen(checks.review(self.store, self.ws.config.schema,
+                                                     self.store.review_record(new.id))))
+        if new.case_id is not None:
+            self.lines.append((new.case_id, "record", new.id))
+        return Echo(echo, warnings=tuple(warnings))
+
+    # --- who is at the table, what is on the agenda --------------------------------------
+
+    def presence(self, command: Command) -> Echo:
+        """`+CODE NAAM` arrives late, `-CODE` leaves; with who is present now."""
+        from overleg.meeting import attend_record, depart
+
+        assert command.owner is not None
+        if command.kind == "arrive":
+            assert command.who is not None
+            agency, number = attend_record(self.store, self.ws, command.owner, command.who,
+                                           True, self.meeting)
+            echo = f"{command.who} ({agency}) aanwezig (#{number})."
+        else:
+            left = depart(self.store, self.ws, command.owner, self.meeting)
+            echo = "Vertrokken: " + ", ".join(f"{a.name} ({a.agency})" for a in left) + "."
+        return Echo(echo, more=(present_line(self.store, self.meeting),))
+
+    def absent_partners(self) -> list[str]:
+        """A warning when attendance is taken and none of the current case's partners is at
+        the table."""
+        entry = self.current
+        if entry is None or entry.case is None or not entry.case.partners:
+            return []
+        attendance = self.store.attendance(self.meeting)
+        if not any(a.present for a in attendance):
+            return []  # no attendance taken: nothing to warn about
+        if {a.agency for a in attendance if a.here} & set(entry.case.partners):
+            return []
+        return [f'geen van de partners van casus "{entry.slot.case_id}" '
+                f"({', '.join(entry.case.partners)}) is aanwezig."]
+
+    def add_case(self, case_id: str, reason: str) -> Echo:
+        """`+ ID [REDEN]`: the case onto the agenda (at the end), and there."""
+        from overleg.agenda import add_to_agenda, agenda_view
+        from overleg.meeting import recording_meeting
+
+        if self.cases is None:
+            raise InvalidInput("hier kan geen casus op de agenda worden gezet.")
+        case = self.cases.get(case_id)
+        ids = [e.slot.case_id for e in self.entries]
+        if case.id in ids:
+            self.move(ids.index(case.id))
+            return Echo(f'Casus "{case.id}" staat al op de agenda (punt {self.index + 1}).')
+        with self.store.transaction():
+            meeting = recording_meeting(self.store, self.meeting)
+            add_to_agenda(self.store, meeting, case, self.ws.config, reason=reason or None,
+                          minutes=None)
+        self.entries = agenda_view(self.store, self.meeting, self.cases.by_id(),
+                                   self.ws.config).entries
+        self.move([e.slot.case_id for e in self.entries].index(case.id))
+        slot = self.entries[self.index].slot
+        return Echo(f'Casus "{case.id}" staat op de agenda als punt {slot.position} '
+                    f"({slot.minutes} min).")
+
+    def previous_decisions(self) -> tuple[date | None, list[str]]:
+        """The decisions of the last earlier meeting that took any on the current case."""
+        entry = self.current
+        if entry is None:
+            return None, []
+        day, found = self.store.previous_decisions(entry.slot.case_id, before=self.meeting.date)
+        return day, [e.text for e in found]

@@ -19,10 +19,20 @@ from overleg.errors import (
     MeetingClosing,
     MeetingNotFound,
     MeetingStillOpen,
+    OtherMeetingOpen,
     StaleCaseFile,
 )
 from overleg.frontmatter import write_back
-from overleg.model import Action, Attendance, Entry, Meeting, Review
+from overleg.model import (
+    Action,
+    ActionChange,
+    Attendance,
+    Entry,
+    Meeting,
+    Record,
+    Reopening,
+    Review,
+)
 from overleg.store import Store
 from overleg.workspace import Workspace
 
@@ -46,24 +56,61 @@ def current_meeting(store: Store) -> Meeting:
     return meeting
 
 
-def recording_meeting(store: Store, meeting: Meeting | None = None) -> Meeting:
-    """The meeting to record in, as the database has it now: the open one, or `meeting` (the
-    one the run screen walks) while nothing closed it. Call inside the recording's write
-    transaction, so that a close in another terminal is either wholly before it (refused:
-    MeetingClosing or MeetingClosed) or wholly after it (and writes its effect back)."""
+def meeting_of(store: Store, day: date | None = None) -> Meeting:
+    """The open meeting a recording acts on: the one of `day` (a command's --date), else the
+    open meeting when it is today's. Never last week's meeting by accident: an open meeting of
+    another day is refused, naming it and the two ways out (close it, or --date)."""
+    if day is not None:
+        found = store.meeting(day)
+        if found is None:
+            raise MeetingNotFound(f"er is geen vergadering op {dates.fmt(day)}. "
+                                  "Zie 'overleg meeting list'.")
+        if found.status == "planned":
+            raise MeetingNotFound(f"de vergadering van {dates.fmt(day)} is nog niet geopend. "
+                                  f"Open haar met 'overleg meeting start --date "
+                                  f"{dates.fmt(day)}'.")
+        return store.require_writable(found)
+    meeting = current_meeting(store)
+    if meeting.date != (today := dates.today()):
+        raise OtherMeetingOpen(meeting.date, today)
+    return meeting
+
+
+def recording_meeting(store: Store, meeting: Meeting | None = None,
+                      day: date | None = None) -> Meeting:
+    """The meeting to record in, as the database has it now: `meeting` (the one the run
+    screen walks) while nothing closed it, else `meeting_of(day)`. Call inside the
+    recording's write transaction, so that a close in another terminal is either wholly
+    before it (refused: MeetingClosing or MeetingClosed) or wholly after it (and writes its
+    effect back)."""
     if meeting is None:
-        return current_meeting(store)
+        return meeting_of(store, day)
     return store.require_writable(meeting)
 
 
-def _meeting_if_any(store: Store, meeting: Meeting | None) -> Meeting | None:
-    """For what may also happen between meetings (action add, action done): `meeting` as it
-    is now, else the open meeting, else None; never a meeting that is being closed."""
+def _meeting_if_any(store: Store, meeting: Meeting | None,
+                    day: date | None = None) -> Meeting | None:
+    """For what may also happen between meetings (action add, done, edit, cancel): `meeting`
+    as it is now, else the meeting of `day`, else today's open meeting, else None (between
+    meetings); never a meeting being closed, nor another day's open meeting by accident."""
     if meeting is not None:
         return store.require_writable(meeting)
     if (closing := store.closing_meeting()) is not None:
         raise MeetingClosing(closing.date)
-    return store.open_meeting()
+    if day is not None or store.open_meeting() is not None:
+        return meeting_of(store, day)
+    return None
+
+
+def start_date(store: Store, config: Config) -> date:
+    """What `meeting start` without --date opens: today's or the next planned meeting, else
+    the next date of the schedule, else today. Never the open meeting of another day."""
+    today = dates.today()
+    candidates = [m.date for m in (store.meeting(today), store.next_planned(today))
+                  if m is not None and m.status != "closed"]
+    if config.schema and (found := dates.next_meeting(config.schema, today)) is not None:
+        candidates.append(found)
+    return min(candidates, default=today)
 
 
 def start_meeting(store: Store, ws: Workspace, cases: Sequence[Case],
@@ -79,8 +126,7 @@ def start_meeting(store: Store, ws: Workspace, cases: Sequence[Case],
             raise MeetingClosing(closing.date)
         other = store.open_meeting()
         if other is not None and other.date != on:
-            raise MeetingStillOpen(f"de vergadering van {dates.fmt(other.date)} is nog open. "
-                                   "Sluit die eerst met 'overleg meeting close'.")
+            raise OtherMeetingOpen(other.date, on)
         meeting = store.meeting(on)
         built = False
         if meeting is None:
@@ -110,80 +156,258 @@ def on_agenda(store: Store, ws: Workspace, meeting: Meeting, case: Case, add: bo
 
 
 def attend(store: Store, ws: Workspace, code: str, name: str, present: bool = True,
-           meeting: Meeting | None = None) -> str:
-    """Record who is at the table (or sent apologies) for an agency; returns the agency code."""
+           meeting: Meeting | None = None, day: date | None = None) -> str:
+    """Record who is at the table (or sent apologies) for an agency; returns the agency code.
+    Someone recorded after the first item was started arrived late (the record says when)."""
+    return attend_record(store, ws, code, name, present, meeting, day)[0]
+
+
+def attend_record(store: Store, ws: Workspace, code: str, name: str, present: bool = True,
+                  meeting: Meeting | None = None, day: date | None = None) -> tuple[str, int]:
+    """`attend`, with the record's number: (agency code, #N)."""
     with store.transaction():
-        meeting = recording_meeting(store, meeting)
+        meeting = recording_meeting(store, meeting, day)
         agency = ws.config.partner_code(code)
         if not name.strip():
             raise InvalidInput("geef de naam van de deelnemer op.")
-        store.attend(meeting, agency, name.strip(), present)
-    return agency
+        number = store.attend(meeting, agency, " ".join(name.split()), present)
+    return agency, number
+
+
+def depart(store: Store, ws: Workspace, code: str, meeting: Meeting | None = None,
+           day: date | None = None) -> list[Attendance]:
+    """Everyone of an agency leaves the table now; who left (a Dutch error when nobody of it
+    is there)."""
+    with store.transaction():
+        meeting = recording_meeting(store, meeting, day)
+        agency = ws.config.partner_code(code)
+        left = store.depart(meeting, agency)
+        if not left:
+            raise InvalidInput(f"er is niemand van {agency} aanwezig; er is niets vastgelegd.")
+    return left
 
 
 def record(store: Store, ws: Workspace, case: Case, kind: str, text: str,
-           add: bool = False, meeting: Meeting | None = None) -> Entry:
+           add: bool = False, meeting: Meeting | None = None, day: date | None = None) -> Entry:
     """A note or decision on a case of the open meeting (or of `meeting`, while it is open)."""
     with store.transaction():
-        meeting = recording_meeting(store, meeting)
+        meeting = recording_meeting(store, meeting, day)
         if not text.strip():
             raise InvalidInput("de tekst is leeg; typ wat er is besproken of besloten.")
         on_agenda(store, ws, meeting, case, add)
         return store.add_entry(meeting, case.id, kind, text.strip())
 
 
+def _review_values(meeting: Meeting, next_date: date | None,
+                   status: str | None) -> tuple[date | None, str | None]:
+    """A review's date and status checked: one of them given, a known status, a date after
+    the meeting."""
+    if next_date is None and status is None:
+        raise InvalidInput("geef --next DATUM en/of --status STATUS op.")
+    if status is not None:
+        typed, status = status, status.strip().lower()  # 'Nazorg' is still nazorg
+        if status not in STATUSES:
+            raise InvalidInput(f"status '{typed}' bestaat niet. Kies uit: "
+                               f"{', '.join(STATUSES)}.")
+    if next_date is not None and next_date <= meeting.date:
+        raise InvalidInput(f"de volgende bespreking ({dates.fmt(next_date)}) moet na de "
+                           f"vergadering van {dates.fmt(meeting.date)} liggen.")
+    return next_date, status
+
+
 def review(store: Store, ws: Workspace, case: Case, next_date: date | None,
-           status: str | None, add: bool = False, meeting: Meeting | None = None) -> Review:
+           status: str | None, add: bool = False, meeting: Meeting | None = None,
+           day: date | None = None) -> Review:
     """Next review date and/or new status of a case, written back when the meeting closes."""
     with store.transaction():
-        meeting = recording_meeting(store, meeting)
-        if next_date is None and status is None:
-            raise InvalidInput("geef --next DATUM en/of --status STATUS op.")
-        if status is not None:
-            typed, status = status, status.strip().lower()  # 'Nazorg' is still nazorg
-            if status not in STATUSES:
-                raise InvalidInput(f"status '{typed}' bestaat niet. Kies uit: "
-                                   f"{', '.join(STATUSES)}.")
-        if next_date is not None and next_date <= meeting.date:
-            raise InvalidInput(f"de volgende bespreking ({dates.fmt(next_date)}) moet na de "
-                               f"vergadering van {dates.fmt(meeting.date)} liggen.")
+        meeting = recording_meeting(store, meeting, day)
+        next_date, status = _review_values(meeting, next_date, status)
         on_agenda(store, ws, meeting, case, add)
         return store.add_review(meeting, case.id, next_date, status)
 
 
 def add_action(store: Store, ws: Workspace, case: Case, owner: str, who: str | None,
                due: date, text: str, add: bool = False,
-               meeting: Meeting | None = None) -> Action:
+               meeting: Meeting | None = None, day: date | None = None) -> Action:
     """An action with owner agency and deadline; part of the open meeting when there is one.
 
     With `meeting` (the run screen's) it belongs to that meeting or is refused: once another
     terminal closed it, an action is never stored outside it instead."""
-    agency = ws.config.partner_code(owner)
-    if agency not in case.partners:
-        raise InvalidInput(f'{agency} is geen partner van casus "{case.id}" '
-                           f"(partners: {', '.join(case.partners)}).")
+    agency = _owner(ws, case, owner)
     if not text.strip():
         raise InvalidInput("de actie heeft geen tekst; beschrijf wat er moet gebeuren.")
     with store.transaction():
-        current = _meeting_if_any(store, meeting)
+        current = _meeting_if_any(store, meeting, day)
         if current is not None:
             on_agenda(store, ws, current, case, add)
         return store.add_action(case.id, agency, (who or "").strip() or None, text.strip(),
                                 due, current)
 
 
+def _owner(ws: Workspace, case: Case, owner: str) -> str:
+    agency = ws.config.partner_code(owner)
+    if agency not in case.partners:
+        raise InvalidInput(f'{agency} is geen partner van casus "{case.id}" '
+                           f"(partners: {', '.join(case.partners)}).")
+    return agency
+
+
+def _open_action(store: Store, action_id: int) -> Action:
+    """The action, refused when it is no longer open."""
+    action = store.action(action_id)
+    if action.status != "open":
+        state = "afgerond" if action.status == "done" else "vervallen"
+        raise InvalidInput(f"actie #{action.id} is al {state}.")
+    return action
+
+
+def _discussing(store: Store, current: Meeting | None, case_id: str) -> Meeting | None:
+    """`current` when the case is on its agenda (then the change is part of its discussion),
+    else None: ticked off between agenda items, not a discussion of that case."""
+    if current is not None and any(i.case_id == case_id for i in store.items(current)):
+        return current
+    return None
+
+
 def complete_action(store: Store, action_id: int, comment: str | None,
-                    meeting: Meeting | None = None) -> Action:
+                    meeting: Meeting | None = None, day: date | None = None) -> Action:
     """Mark an action done; in an open meeting it counts as discussing the case."""
     with store.transaction():
-        current = _meeting_if_any(store, meeting)
-        action = store.action(action_id)
-        if action.status == "done":
-            raise InvalidInput(f"actie #{action.id} is al afgerond.")
-        if current is not None and not any(i.case_id == action.case_id
-                                           for i in store.items(current)):
-            current = None  # ticked off between agenda items: not a discussion of that case
-        return store.complete_action(action, (comment or "").strip() or None, current)
+        current = _meeting_if_any(store, meeting, day)
+        action = _open_action(store, action_id)
+        return store.complete_action(action, (comment or "").strip() or None,
+                                     _discussing(store, current, action.case_id))
+
+
+def cancel_action(store: Store, action_id: int, reason: str, meeting: Meeting | None = None,
+                  day: date | None = None) -> Action:
+    """An action that will not be done ("vervallen"), with the reason. Made and cancelled in
+    the same meeting, it was a slip: the minutes leave it out."""
+    if not reason.strip():
+        raise InvalidInput("geef met --reason op waarom de actie vervalt.")
+    with store.transaction():
+        current = _meeting_if_any(store, meeting, day)
+        action = _open_action(store, action_id)
+        return store.cancel_action(action, reason.strip(),
+                                   _discussing(store, current, action.case_id))
+
+
+def edit_action(store: Store, ws: Workspace, case: Case, action_id: int, *,
+                owner: str | None = None, who: str | None = None, due: date | None = None,
+                text: str | None = None, meeting: Meeting | None = None,
+                day: date | None = None) -> Action:
+    """Correct an open action's owner, person, deadline or text (`who` '' clears the person).
+    The old values are kept; minutes of a meeting closed before the edit show the action as
+    it was then."""
+    changes: dict[str, str | None] = {}
+    if owner is not None:
+        changes["owner"] = _owner(ws, case, owner)
+    if who is not None:
+        changes["who"] = who.strip() or None
+    if due is not None:
+        changes["due"] = due.isoformat()
+    if text is not None:
+        if not text.strip():
+            raise InvalidInput("de nieuwe tekst is leeg; beschrijf wat er moet gebeuren.")
+        changes["text"] = text.strip()
+    if not changes:
+        raise InvalidInput("geef op wat er verandert: --owner, --who, --due en/of --text.")
+    with store.transaction():
+        current = _meeting_if_any(store, meeting, day)
+        action = _open_action(store, action_id)
+        if action.case_id != case.id:
+            raise InvalidInput(f'actie #{action.id} hoort bij casus "{action.case_id}".')
+        return store.edit_action(action, changes, current)
+
+
+# --- corrections of numbered records -----------------------------------------------------
+
+_KIND_NAMES = {"attendance": "aanwezigheid", "note": "notitie", "decision": "besluit",
+               "review": "vervolgafspraak"}
+
+
+def kind_name(kind: str) -> str:
+    """The Dutch word for a record kind ('besluit')."""
+    return _KIND_NAMES[kind]
+
+
+def active_record(store: Store, number: int) -> tuple[Record, Meeting]:
+    """Record #number and its meeting, refused when it was corrected or withdrawn already or
+    its meeting is closed (corrected only after `reopen`)."""
+    found = store.records(number=number)
+    if not found:
+        raise InvalidInput(f"#{number} bestaat niet. Zie 'overleg meeting entries'.")
+    record_ = found[0]
+    if record_.state == "withdrawn":
+        raise InvalidInput(f"#{number} is ingetrokken en kan niet meer worden gewijzigd.")
+    if record_.state == "corrected":
+        newer = [r.id for r in store.records(meeting=store.meeting_by_id(record_.meeting_id))
+                 if r.replaces == number]
+        where = f"; corrigeer #{newer[-1]}" if newer else ""
+        raise InvalidInput(f"#{number} is al gecorrigeerd{where}.")
+    return record_, store.require_writable(store.meeting_by_id(record_.meeting_id))
+
+
+def correct_record(store: Store, ws: Workspace, number: int, text: str) -> Record:
+    """Correct record #number with `text`: a new record replaces it (the old one is kept as
+    `corrected`). A note or decision takes the new text; attendance 'CODE NAAM', 'NAAM' (same
+    agency) or '-...' for apologies; a review a date and/or a status ('12-01', 'nazorg')."""
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidInput("de correctie is leeg; typ de juiste tekst.")
+    with store.transaction():
+        old, meeting = active_record(store, number)
+        if old.kind in ("note", "decision"):
+            assert old.case_id is not None
+            new_id = store.add_entry(meeting, old.case_id, old.kind, text, replaces=number).id
+        elif old.kind == "review":
+            assert old.case_id is not None
+            next_date, status = _review_values(meeting, *_review_text(text, ws))
+            new_id = store.add_review(meeting, old.case_id, next_date, status,
+                                      replaces=number).id
+        else:
+            before = store.attendance_record(number)
+            present = not text.startswith("-")
+            first, _, rest = text.lstrip("-").strip().partition(" ")
+            agency = next((c for c in ws.config.partners if c.lower() == first.lower()), None)
+            if agency is None or not rest.strip():
+                agency, rest = before.agency, text.lstrip("-").strip()
+            if (agency, rest) == (before.agency, before.name):
+                if present == before.present:
+                    raise InvalidInput(f"#{number} staat al zo vastgelegd.")
+                # The same person, now present or absent: the record itself changes.
+                store.attend(meeting, agency, rest, present)
+                store.audit(f"meeting.correct.attendance.{number}", meeting=meeting.date)
+                return store.records(number=number)[0]
+            new_id = store.attend(meeting, agency, rest, present, replaces=number)
+        store.set_record_state(old, "corrected", meeting)
+        return store.records(number=new_id)[0]
+
+
+def _review_text(text: str, ws: Workspace) -> tuple[date | None, str | None]:
+    """'12-01', 'nazorg' or '12-01 nazorg' -> (date, status)."""
+    words = text.split()
+    statuses = [w.lower() for w in words if w.lower() in STATUSES]
+    rest = " ".join(w for w in words if w.lower() not in STATUSES)
+    day = dates.parse_date(rest, schedule=ws.config.schema) if rest else None
+    return day, statuses[-1] if statuses else None
+
+
+def withdraw_record(store: Store, number: int, reason: str) -> Record:
+    """Withdraw record #number (a slip): gone from every document, kept with its reason."""
+    if not reason.strip():
+        raise InvalidInput("geef met --reason op waarom dit wordt ingetrokken.")
+    with store.transaction():
+        old, meeting = active_record(store, number)
+        store.set_record_state(old, "withdrawn", meeting, reason.strip())
+        return store.records(number=number)[0]
+
+
+def entry_rows(store: Store, meeting: Meeting,
+               case_id: str | None = None) -> list[dict[str, object]]:
+    """The `meeting entries --json` shape: every numbered record of the meeting."""
+    return [{"id": r.id, "kind": r.kind, "case": r.case_id, "text": r.text, "status": r.state}
+            for r in store.records(meeting=meeting, case_id=case_id)]
 
 
 @dataclass
@@ -219,7 +443,8 @@ def planned_writeback(store: Store, meeting: Meeting, case: Case) -> dict[str, o
 CLOSE_LOCK_SUFFIX = "-close"
 
 
-def close_meeting(store: Store, ws: Workspace, case_set: CaseSet) -> CloseResult:
+def close_meeting(store: Store, ws: Workspace, case_set: CaseSet,
+                  day: date | None = None) -> CloseResult:
     """Write the discussed cases' new state back into their files, then close the meeting.
 
     The meeting goes open -> closing -> closed. From `closing` on nothing can be recorded in
@@ -235,7 +460,10 @@ def close_meeting(store: Store, ws: Workspace, case_set: CaseSet) -> CloseResult
             meeting = store.closing_meeting()
             resumed = meeting is not None
             if meeting is None:
-                meeting = store.begin_close(current_meeting(store))
+                meeting = store.begin_close(current_meeting(store) if day is None
+                                            else meeting_of(store, day))
+            elif day is not None and meeting.date != day:
+                raise MeetingClosing(meeting.date)
         try:
             plan = _plan_close(store, ws, meeting, case_set)
         except BaseException:
@@ -342,8 +570,9 @@ def _text(value: object) -> str:
     return format_value(value)
 
 
-def reopen_meeting(store: Store, reason: str) -> Meeting:
-    """Reopen the most recent closed meeting; the reason is required and kept."""
+def reopen_meeting(store: Store, reason: str, day: date | None = None) -> Meeting:
+    """Reopen the closed meeting of `day` (default: the most recent closed one); the reason
+    is required and kept, and approved minutes go back to concept."""
     if not reason.strip():
         raise InvalidInput("geef met --reason op waarom de vergadering wordt heropend.")
     with store.transaction():
@@ -352,9 +581,13 @@ def reopen_meeting(store: Store, reason: str) -> Meeting:
         if (open_one := store.open_meeting()) is not None:
             raise MeetingStillOpen(f"de vergadering van {dates.fmt(open_one.date)} is nog "
                                    "open; sluit die eerst.")
-        meeting = store.latest_closed()
+        meeting = store.latest_closed() if day is None else store.meeting(day)
         if meeting is None:
-            raise MeetingNotFound("er is geen gesloten vergadering om te heropenen.")
+            raise MeetingNotFound("er is geen gesloten vergadering om te heropenen." if day is
+                                  None else f"er is geen vergadering op {dates.fmt(day)}.")
+        if meeting.status != "closed":
+            raise InvalidInput(f"de vergadering van {dates.fmt(meeting.date)} is niet "
+                               "gesloten; alleen een gesloten vergadering kan worden heropend.")
         return store.reopen_meeting(meeting, reason.strip())
 
 
@@ -404,10 +637,24 @@ class Minutes:
     present: list[Attendance]
     absent: list[Attendance]
     items: list[MinutesItem]
+    reopenings: list[Reopening] = field(default_factory=list)
+    arrived: dict[int, str] = field(default_factory=dict)  # attendance id -> 'HH:MM' (late)
+    left: dict[int, str] = field(default_factory=dict)  # attendance id -> 'HH:MM'
 
     @property
     def concept(self) -> bool:
         return self.meeting.approved_at is None
+
+    def times(self, person: Attendance) -> str:
+        """' (vanaf 10:05)', ' (vertrokken om 11:10)', both or '' for an attendance line."""
+        arrived = f" (vanaf {self.arrived[person.id]})" if person.id in self.arrived else ""
+        left = f" (vertrokken om {self.left[person.id]})" if person.id in self.left else ""
+        return arrived + left
+
+    @property
+    def changed_after_approval(self) -> Reopening | None:
+        """The last reopening that undid an approval (the minutes say so), if any."""
+        return next((r for r in reversed(self.reopenings) if r.approved_at), None)
 
 
 def minutes_view(store: Store, meeting: Meeting, cases_by_id: Mapping[str, Case],
@@ -420,7 +667,9 @@ def minutes_view(store: Store, meeting: Meeting, cases_by_id: Mapping[str, Case]
     entries = store.entries(meeting)
     reviews = store.reviews(meeting)
     written = store.writebacks(meeting)
-    new_actions = store.actions(meeting=meeting, status=None)
+    # An action made and cancelled in this meeting was a slip: not in its minutes.
+    new_actions = [a for a in store.actions(meeting=meeting, status=None)
+                   if not (a.status == "cancelled" and a.done_meeting_id == meeting.id)]
     meeting_dates = {m.id: m.date for m in store.meetings()}
     items = []
     for entry in view.entries:
@@ -428,11 +677,15 @@ def minutes_view(store: Store, meeting: Meeting, cases_by_id: Mapping[str, Case]
         own_reviews = [r for r in reviews if r.case_id == case_id]
         earlier = [shown for a in store.actions(case_id=case_id, status=None)
                    if (shown := _earlier_as_at(a, meeting, meeting_dates)) is not None]
+        changes = store.action_changes([a.id for a in (*earlier, *new_actions)
+                                        if a.case_id == case_id])
+        earlier = [_edited_as_at(a, changes, meeting) for a in earlier]
         items.append(MinutesItem(
             entry=entry,
             notes=[e for e in entries if e.case_id == case_id and e.kind == "note"],
             decisions=[e for e in entries if e.case_id == case_id and e.kind == "decision"],
-            new_actions=[a for a in new_actions if a.case_id == case_id],
+            new_actions=[_edited_as_at(a, changes, meeting) for a in new_actions
+                         if a.case_id == case_id],
             earlier_actions=earlier,
             next_review=next((r.next_date for r in reversed(own_reviews) if r.next_date), None),
             new_status=next((r.status for r in reversed(own_reviews) if r.status),
@@ -440,8 +693,39 @@ def minutes_view(store: Store, meeting: Meeting, cases_by_id: Mapping[str, Case]
             discussed=case_id in discussed,
         ))
     attendance = store.attendance(meeting)
+    began = _first_record_at(store, meeting)
+    arrived = {a.id: a.at[11:16] for a in attendance
+               if a.present and a.at and began and a.at > began}
+    left = {a.id: a.left_at[11:16] for a in attendance if a.left_at}
     return Minutes(meeting, [a for a in attendance if a.present],
-                   [a for a in attendance if not a.present], items)
+                   [a for a in attendance if not a.present], items,
+                   store.reopenings(meeting), arrived, left)
+
+
+def _first_record_at(store: Store, meeting: Meeting) -> str | None:
+    """When the meeting began to discuss: its first note, decision, review or action."""
+    stamps = [e.at for e in store.entries(meeting)] + [r.at for r in store.reviews(meeting)]
+    stamps += [a.created_at for a in store.actions(meeting=meeting, status=None)
+               if a.created_at]
+    return min(stamps, default=None)
+
+
+def _edited_as_at(action: Action, changes: Sequence[ActionChange],
+                  meeting: Meeting) -> Action:
+    """An action as it stood when `meeting` closed: edits made after that are undone (the
+    minutes of a closed meeting say the same after a later correction)."""
+    from dataclasses import replace
+
+    if meeting.status != "closed" or not meeting.closed_at:
+        return action
+    closed_at = meeting.closed_at
+    for change in reversed([c for c in changes if c.action_id == action.id]):
+        if change.kind == "edit" and change.at > closed_at:
+            old: dict[str, object] = dict(change.old)
+            if isinstance(old.get("due"), str):
+                old["due"] = date.fromisoformat(str(old["due"]))
+            action = replace(action, **old)  # type: ignore[arg-type]
+    return action
 
 
 def _earlier_as_at(action: Action, meeting: Meeting,

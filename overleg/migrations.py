@@ -254,12 +254,108 @@ def m005_meeting_closing(conn: sqlite3.Connection) -> None:
     """)
 
 
+def m006_corrections(conn: sqlite3.Connection) -> None:
+    """Corrections, not erasures. Attendance lines, notes and decisions, and reviews share one
+    number space (the `#N` a chair corrects or withdraws): reviews and attendance are
+    renumbered after the entries (nothing refers to their ids). Each such record gets a state
+    (active, corrected, withdrawn), the number it replaces, a withdrawal reason and when it
+    changed; attendance gets when it was recorded and when the person left. An action may be
+    `cancelled` (the actions table is rebuilt for its CHECK, as m005 rebuilt meetings), and
+    every edit or cancellation of an action keeps the old values in `action_changes`. A
+    reopening keeps the approval it undid. The live screen's place (current item, since when)
+    and the time spent per item are kept, so a restart resumes with the item's timer."""
+    entries_max = conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0]
+    reviews_max = conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
+    _run(conn, f"""
+    UPDATE reviews SET id = -id;
+    UPDATE reviews SET id = -id + {int(entries_max)};
+    UPDATE attendance SET id = -id;
+    UPDATE attendance SET id = -id + {int(entries_max) + int(reviews_max)};
+    """)
+    for table in ("entries", "reviews", "attendance"):
+        _run(conn, f"""
+        ALTER TABLE {table} ADD COLUMN state TEXT NOT NULL DEFAULT 'active'
+            CHECK (state IN ('active', 'corrected', 'withdrawn'));
+        ALTER TABLE {table} ADD COLUMN replaces INTEGER;
+        ALTER TABLE {table} ADD COLUMN reason TEXT;
+        ALTER TABLE {table} ADD COLUMN changed_at TEXT;
+        """)
+    _run(conn, """
+    ALTER TABLE attendance ADD COLUMN at TEXT;
+    ALTER TABLE attendance ADD COLUMN left_at TEXT;
+    ALTER TABLE reopenings ADD COLUMN approved_at TEXT;
+    ALTER TABLE meetings ADD COLUMN current_case TEXT;
+    ALTER TABLE meetings ADD COLUMN current_since TEXT;
+    ALTER TABLE agenda_items ADD COLUMN spent INTEGER NOT NULL DEFAULT 0;
+    PRAGMA defer_foreign_keys = ON;
+    CREATE TEMP TABLE m006_actions AS SELECT * FROM actions;
+    DROP TABLE actions;
+    CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        who TEXT,
+        text TEXT NOT NULL,
+        due TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'cancelled')),
+        meeting_id INTEGER REFERENCES meetings(id),
+        created_at TEXT NOT NULL,
+        done_at TEXT,
+        done_meeting_id INTEGER REFERENCES meetings(id),
+        done_comment TEXT
+    );
+    INSERT INTO actions (id, case_id, owner, who, text, due, status, meeting_id, created_at,
+                         done_at, done_meeting_id, done_comment)
+        SELECT id, case_id, owner, who, text, due, status, meeting_id, created_at, done_at,
+               done_meeting_id, done_comment FROM m006_actions ORDER BY id;
+    DROP TABLE m006_actions;
+    CREATE INDEX actions_status_due ON actions(status, due);
+    CREATE INDEX actions_case ON actions(case_id);
+    CREATE INDEX actions_owner ON actions(owner, status);
+    CREATE TABLE action_changes (
+        id INTEGER PRIMARY KEY,
+        action_id INTEGER NOT NULL REFERENCES actions(id),
+        case_id TEXT NOT NULL,
+        meeting_id INTEGER REFERENCES meetings(id),
+        kind TEXT NOT NULL CHECK (kind IN ('edit', 'cancel')),
+        old TEXT NOT NULL DEFAULT '{}',
+        reason TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX action_changes_action ON action_changes(action_id);
+    """)
+
+
+def m007_mail_states(conn: sqlite3.Connection) -> None:
+    """Sending that resumes: a row of `mailings` is written before a message goes out
+    (`pending`), marked just before the end of its data is sent (`awaiting`: from then on the
+    server may have it), and settled as `sent`, `partial` (some addresses refused; `accepted`
+    lists those that took it), `failed` or, when a crash cut it off while awaiting, `doubt`.
+    It keeps the Message-ID, the SHA-256 of what was sent, its register row (the attempt),
+    the Dutch reason of a failure and when it was settled. The rows already there were
+    accepted messages: their `accepted` is their recipients, settled when they were sent."""
+    _run(conn, """
+    ALTER TABLE mailings ADD COLUMN state TEXT NOT NULL DEFAULT 'sent'
+        CHECK (state IN ('pending', 'awaiting', 'sent', 'partial', 'failed', 'doubt'));
+    ALTER TABLE mailings ADD COLUMN accepted TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE mailings ADD COLUMN message_id TEXT;
+    ALTER TABLE mailings ADD COLUMN sha256 TEXT;
+    ALTER TABLE mailings ADD COLUMN disclosure_id INTEGER REFERENCES disclosures(id);
+    ALTER TABLE mailings ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+    ALTER TABLE mailings ADD COLUMN settled_at TEXT;
+    UPDATE mailings SET accepted = recipients, settled_at = sent_at;
+    CREATE INDEX mailings_meeting ON mailings(meeting_id, kind, partner);
+    """)
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
     m003_register_and_access_requests,
     m004_chain_logs,
     m005_meeting_closing,
+    m006_corrections,
+    m007_mail_states,
 ]
 
 

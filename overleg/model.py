@@ -20,6 +20,8 @@ class Meeting:
     closed_at: str | None = None
     approved_at: str | None = None
     geheimhouding_read: bool = False
+    current_case: str | None = None  # the item the live screen is on
+    current_since: str | None = None  # since when (None: the screen is not running)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Item:
     added: bool = False  # put on by the chair, not by the rules
     dropped: bool = False
     note: str = ""  # the chair's reason for adding it
+    spent: int = 0  # seconds the live screen has been on this item
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Action:
     who: str | None
     text: str
     due: date
-    status: str  # open | done
+    status: str  # open | done | cancelled ("vervallen")
     meeting_id: int | None
     meeting_date: date | None = None
     done_at: str | None = None
@@ -54,6 +57,21 @@ class Action:
     def overdue(self, on: date) -> bool:
         return self.status == "open" and self.due < on
 
+    @property
+    def done_on(self) -> date | None:
+        """The day it was finished (None while open, and for a cancelled action)."""
+        return date.fromisoformat(self.done_at[:10]) if self.status == "done" and \
+            self.done_at else None
+
+    @property
+    def cancel_reason(self) -> str | None:
+        return self.done_comment if self.status == "cancelled" else None
+
+
+# The states of a numbered record (attendance, note, decision, review): a correction makes a
+# new record that replaces the old one (`corrected`); a withdrawn one is gone from documents.
+RECORD_STATES = ("active", "corrected", "withdrawn")
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -63,6 +81,8 @@ class Entry:
     kind: str  # note | decision
     text: str
     at: str
+    state: str = "active"
+    replaces: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +93,8 @@ class Review:
     next_date: date | None
     status: str | None
     at: str
+    state: str = "active"
+    replaces: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +104,56 @@ class Attendance:
     agency: str
     name: str
     present: bool
+    at: str | None = None
+    left_at: str | None = None
+    state: str = "active"
+    replaces: int | None = None
+
+    @property
+    def here(self) -> bool:
+        """At the table now: present and not left."""
+        return self.present and self.left_at is None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One numbered record of a meeting as `meeting entries` lists it."""
+
+    id: int
+    meeting_id: int
+    kind: str  # attendance | note | decision | review
+    case_id: str | None
+    text: str
+    state: str  # active | corrected | withdrawn
+    replaces: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Reopening:
+    at: str
+    reason: str
+    approved_at: str | None  # the approval this reopening undid, if the minutes were approved
+
+    @property
+    def on(self) -> date:
+        return date.fromisoformat(self.at[:10])
+
+    @property
+    def approved_on(self) -> date | None:
+        return date.fromisoformat(self.approved_at[:10]) if self.approved_at else None
+
+
+@dataclass(frozen=True)
+class ActionChange:
+    """An edit or cancellation of an action, with the values it had before."""
+
+    action_id: int
+    kind: str  # edit | cancel
+    old: dict[str, str | None]
+    reason: str | None
+    at: str
+    meeting_id: int | None
 
 
 @dataclass(frozen=True)

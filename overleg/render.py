@@ -7,7 +7,9 @@ as template code), escaped in HTML, and a BSN in it is masked in every output.
 
 from __future__ import annotations
 
+import re
 import traceback
+from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +68,20 @@ def _reden(code: str) -> str:
     return REASON_LABELS.get(code, code)
 
 
+def _redenen(slot: Any) -> str:
+    """An agenda item's reasons, the chair's reason for adding it included."""
+    from overleg.agenda import reasons_text
+
+    return reasons_text(slot)
+
+
+def _redenkop(slot: Any) -> str:
+    """'Reden' or 'Redenen', as many as `redenen` lists."""
+    from overleg.agenda import reasons_heading
+
+    return reasons_heading(slot)
+
+
 def _nl2br(value: str) -> Any:
     """HTML: escape the text and keep its line breaks as <br>."""
     from markupsafe import Markup, escape
@@ -98,6 +114,8 @@ def environment(ws: Workspace) -> jinja2.Environment:
         datum_lang=_datum_lang,
         tijd=_tijd,
         reden=_reden,
+        redenen=_redenen,
+        redenkop=_redenkop,
         partner=config.partner_name,
         nl2br=_nl2br,
     )
@@ -116,15 +134,16 @@ def _own_templates(folder: Path) -> tuple[str, ...]:
 
 
 def render_template(ws: Workspace, name: str, context: dict[str, Any]) -> str:
-    """Render template `name` (workspace override first); template errors become OverlegError."""
+    """Render template `name` (workspace override first); template errors become OverlegError
+    in Dutch, naming the template file and line."""
     import jinja2
 
     env = environment(ws)
     try:
         template = env.get_template(name)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message} "
-                           "(fout in het sjabloon)") from None
+        raise TemplateError(f"templates/{exc.name or name}:{exc.lineno}: "
+                           f"{jinja_reason(exc.message or '')} (fout in het sjabloon)") from None
     except jinja2.TemplateNotFound:
         raise TemplateError(f"sjabloon templates/{name} bestaat niet") from None
     except UnicodeDecodeError:
@@ -135,8 +154,8 @@ def render_template(ws: Workspace, name: str, context: dict[str, Any]) -> str:
     except OverlegError:
         raise
     except jinja2.TemplateSyntaxError as exc:  # in a template it includes or extends
-        raise TemplateError(f"templates/{exc.name or name}:{exc.lineno}: {exc.message} "
-                           "(fout in het sjabloon)") from None
+        raise TemplateError(f"templates/{exc.name or name}:{exc.lineno}: "
+                           f"{jinja_reason(exc.message or '')} (fout in het sjabloon)") from None
     except Exception as exc:  # the template's own code failed: 1/0, an undefined name, ...
         raise TemplateError(f"{_template_frame(env, exc, name)}: {_template_detail(exc)} "
                            "(fout in het sjabloon)") from None
@@ -154,10 +173,91 @@ def _template_frame(env: jinja2.Environment, exc: BaseException, name: str) -> s
 
 
 def _template_detail(exc: Exception) -> str:
+    import jinja2
+
     if isinstance(exc, UnicodeDecodeError):
         return "een ingesloten sjabloon is geen UTF-8-tekst; sla het op als UTF-8"
-    return getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"het ingesloten sjabloon templates/{exc.name} bestaat niet"
+    if isinstance(exc, ZeroDivisionError):
+        return "deling door nul"
+    return jinja_reason(str(getattr(exc, "message", None) or exc))
 
+
+# Jinja's token names in its messages, as a template writer sees them.
+_TOKENS = {"end of print statement": "'}}'", "end of statement block": "'%}'",
+           "end of template": "het einde van het sjabloon", "name": "een naam",
+           "string": "een tekst tussen aanhalingstekens", "integer": "een getal",
+           "float": "een getal", "operator": "een teken", "begin of print statement": "'{{'",
+           "begin of statement block": "'{%'", "end of comment": "'#}'", "comma": "','",
+           "colon": "':'", "dot": "'.'", "assign": "'='", "pipe": "'|'"}
+
+
+def _token(text: str) -> str:
+    return _TOKENS.get(text, f"'{text}'")
+
+
+def _tags(text: str) -> str:
+    """"'elif' or 'else' or 'endif'" -> "'elif', 'else' of 'endif'"."""
+    names = re.findall(r"'([^']+)'", text)
+    quoted = [f"{{% {n} %}}" for n in names]
+    return ", ".join(quoted[:-1]) + f" of {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
+
+
+_JINJA: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
+    (r"'([^']+)' is undefined",
+     lambda m: f"'{m[1]}' bestaat niet: dit sjabloon kent geen waarde met die naam"),
+    (r"(?:'[^']*'|\S+ object) has no attribute '([^']+)'",
+     lambda m: f"'{m[1]}' bestaat niet bij deze waarde"),
+    (r"(?:'[^']*'|\S+ object) has no element (.+)",
+     lambda m: f"element {m[1]} bestaat niet bij deze waarde"),
+    (r"No (filter|test) named '([^']+)'\.?",
+     lambda m: f"{'filter' if m[1] == 'filter' else 'test'} '{m[2]}' bestaat niet"),
+    (r"unexpected end of template, expected '([^']+)'\.?",
+     lambda m: f"het sjabloon houdt op; verwacht werd {_token(m[1])}"),
+    (r"expected token '([^']+)', got '([^']*)'",
+     lambda m: f"verwacht werd {_token(m[1])}, maar er staat {_token(m[2])}"),
+    (r"Expected an expression, got '([^']*)'",
+     lambda m: f"hier ontbreekt een waarde (er staat {_token(m[1])})"),
+    (r"unexpected '(.)', expected '(.)'",
+     lambda m: f"onverwacht '{m[1]}'; verwacht werd '{m[2]}'"),
+    (r"unexpected char '(.+)' at \d+", lambda m: f"het teken '{m[1]}' mag hier niet staan"),
+    (r"unexpected '([^']+)'", lambda m: f"onverwacht {_token(m[1])}"),
+    (r"tag name expected", lambda m: "na '{%' ontbreekt de naam van de opdracht"),
+    (r"expected name or number", lambda m: "na de punt ontbreekt een naam of getal"),
+    (r"expected subscript expression", lambda m: "tussen [ ] ontbreekt wat er gekozen wordt"),
+    (r"invalid syntax for function call expression",
+     lambda m: "de aanroep tussen ( ) is niet goed geschreven"),
+    (r"Invalid character in identifier", lambda m: "een naam bevat een teken dat niet mag"),
+    (r"block '([^']+)' defined twice", lambda m: f"blok '{m[1]}' staat er twee keer in"),
+    (r"Block names in Jinja have to be valid",
+     lambda m: "een bloknaam mag geen '-' bevatten; gebruik '_'"),
+    (r"can't assign to", lambda m: "hier kan geen waarde worden toegekend"),
+    (r"non-default argument follows default argument",
+     lambda m: "een argument zonder standaardwaarde staat na een met standaardwaarde"),
+    (r"You cannot chain multiple tests with is", lambda m: "'is' kan maar één keer"),
+)
+
+
+def jinja_reason(message: str) -> str:
+    """A Jinja error message in Dutch (syntax and undefined names; other failures generally)."""
+    message = message.strip()
+    tag = re.match(r"(?:Encountered unknown tag '([^']+)'|Unexpected end of template)\.", message)
+    if tag:
+        parts = [f"onbekende opdracht {{% {tag[1]} %}}" if tag[1] else
+                 "het sjabloon houdt op terwijl er nog een blok open is"]
+        if nested := re.search(r"currently looking for (.+?)\.(?: The|$)", message):
+            parts = [f"{{% {tag[1]} %}} staat op de verkeerde plek (blokken verkeerd genest); "
+                     f"eerst komt {_tags(nested[1])}"]
+        elif looking := re.search(r"looking for the following tags: (.+?)\.(?: The|$)", message):
+            parts.append(f"verwacht werd {_tags(looking[1])}")
+        if block := re.search(r"needs to be closed is '([^']+)'", message):
+            parts.append(f"het blok {{% {block[1]} %}} is nog niet afgesloten")
+        return "; ".join(parts)
+    for pattern, dutch in _JINJA:
+        if found := re.search(pattern, message):
+            return dutch(found)
+    return "het sjabloon kan hier niet worden ingevuld (controleer deze regel)"
 
 
 def render_agenda(ws: Workspace, view: AgendaView, fmt: str, partner: str | None = None) -> str:

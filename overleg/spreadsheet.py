@@ -229,8 +229,21 @@ def _csv_rows(raw: bytes, shown: str) -> list[tuple[int, list[Cell]]]:
                 raise InvalidInput(f"{shown}:{number}: {_TOO_MANY_ROWS}")
             rows.append((number, list[Cell](cells[:MAX_COLUMNS])))
     except csv.Error as exc:
-        raise InvalidInput(f"{shown}:{reader.line_num}: onleesbare CSV ({exc})") from None
+        raise InvalidInput(f"{shown}:{reader.line_num}: onleesbare CSV ({_csv_reason(exc)})"
+                           ) from None
     return rows
+
+
+def _csv_reason(exc: Exception) -> str:
+    """The csv module's complaint in Dutch."""
+    text = str(exc)
+    if "NUL" in text:
+        return "het bestand bevat NUL-tekens; sla het op als CSV UTF-8"
+    if "field limit" in text:
+        return "een cel is te groot"
+    if "new-line" in text or "end of data" in text:
+        return "een cel met een aanhalingsteken wordt niet afgesloten"
+    return "de regel is niet als CSV te lezen; sla het bestand opnieuw op als CSV UTF-8"
 
 
 def _delimiter(text: str) -> str:
@@ -356,7 +369,9 @@ def write_import(plan: ImportPlan) -> list[Path]:
 # --- the action register out --------------------------------------------------------------
 
 ACTION_HEADERS = ("nummer", "casus", "eigenaar", "uitvoerder", "actie", "deadline", "status",
-                  "vergadering", "te laat")
+                  "vergadering", "te laat", "afgerond op", "toelichting")
+# How a status reads in a document or on screen.
+ACTION_STATES = {"open": "open", "done": "afgerond", "cancelled": "vervallen"}
 EXPORT_FORMATS = ("xlsx", "csv")
 
 
@@ -379,8 +394,8 @@ def export_format(fmt: str | None, output: Path | None) -> str:
 def action_rows(actions: Sequence[Action], on: date) -> list[list[Cell]]:
     """One row per action, in ACTION_HEADERS order; dates stay dates, BSNs masked."""
     return [[a.id, a.case_id, a.owner, clean(a.who or ""), clean(a.text), a.due,
-             "open" if a.status == "open" else "afgerond", a.meeting_date,
-             "ja" if a.overdue(on) else "nee"] for a in actions]
+             ACTION_STATES[a.status], a.meeting_date, "ja" if a.overdue(on) else "nee",
+             a.done_on, clean(a.done_comment or "")] for a in actions]
 
 
 def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence[Cell]], title: str) -> bytes:

@@ -24,6 +24,7 @@ from overleg.migrations import MIGRATIONS
 from overleg.model import (
     AccessRequest,
     Action,
+    ActionChange,
     Attendance,
     AuditEntry,
     Disclosure,
@@ -31,6 +32,8 @@ from overleg.model import (
     History,
     Item,
     Meeting,
+    Record,
+    Reopening,
     Review,
 )
 
@@ -44,12 +47,18 @@ BUSY_TIMEOUT_MS = 60_000
 # cache (case_snapshot), which is the case files' and rebuilt from them.
 EXPORT_TABLES = ("meetings", "agenda_items", "attendance", "entries", "reviews", "actions",
                  "reopenings", "writebacks", "mailings", "disclosures", "disclosure_cases",
-                 "access_requests", "audit")
+                 "access_requests", "audit", "action_changes")
 
 
 def now() -> str:
-    """Local time to the second, ISO, as the audit log writes it."""
-    return datetime.now().replace(microsecond=0).isoformat()
+    """Local time to the second, ISO, as the audit log writes it. On the day $OVERLEG_TODAY
+    fixes (a test, or a chair trying meetings week by week), so that what is done "today"
+    (an action finished, minutes approved) is dated that day and stays in order with it."""
+    stamp = datetime.now().replace(microsecond=0)
+    if fixed := os.environ.get("OVERLEG_TODAY", "").strip():
+        with suppress(ValueError):  # dates.today() says what is wrong with it
+            stamp = datetime.combine(date.fromisoformat(fixed), stamp.time())
+    return stamp.isoformat()
 
 
 def _d(value: str | None) -> date | None:
@@ -182,7 +191,8 @@ class Store:
     def _meeting(self, row: sqlite3.Row) -> Meeting:
         return Meeting(row["id"], date.fromisoformat(row["date"]), row["status"],
                        row["opened_at"], row["closed_at"], row["approved_at"],
-                       bool(row["geheimhouding_read"]))
+                       bool(row["geheimhouding_read"]), row["current_case"],
+                       row["current_since"])
 
     def meeting(self, on: date) -> Meeting | None:
         rows = self._rows("SELECT * FROM meetings WHERE date = ?", (on.isoformat(),))
@@ -226,6 +236,24 @@ class Store:
         assert meeting is not None
         return meeting
 
+    def delete_planned_meeting(self, meeting: Meeting) -> bool:
+        """Delete a planned meeting with its agenda items and the record of its agenda mailed
+        (the register of disclosures keeps what left), logged as `agenda.delete`. False, and
+        nothing deleted, when it is no longer planned or something else refers to it."""
+        try:
+            with self.transaction():
+                row = self.conn.execute("SELECT status FROM meetings WHERE id = ?",
+                                        (meeting.id,)).fetchone()
+                if row is None or row[0] != "planned":
+                    return False
+                for table in ("agenda_items", "mailings"):
+                    self.conn.execute(f"DELETE FROM {table} WHERE meeting_id = ?", (meeting.id,))
+                self.conn.execute("DELETE FROM meetings WHERE id = ?", (meeting.id,))
+                self.audit("agenda.delete", meeting=meeting.date)
+        except sqlite3.IntegrityError:  # a record of the meeting elsewhere: it stays whole
+            return False
+        return True
+
     def set_meeting_status(self, meeting: Meeting, status: str, action: str) -> Meeting:
         """Move a meeting to planned/open/closing/closed and log it as `action`."""
         stamp = {"open": "opened_at", "closed": "closed_at"}.get(status)
@@ -261,20 +289,45 @@ class Store:
         return self.meeting_by_id(meeting.id)
 
     def reopen_meeting(self, meeting: Meeting, reason: str) -> Meeting:
-        """Open a closed meeting again; the reason is kept with the meeting, not in the log."""
+        """Open a closed meeting again; the reason is kept with the meeting, not in the log.
+        Approved minutes go back to concept: the reopening keeps the approval it undid."""
         with self.transaction():
             self._insert("reopenings", {"meeting_id": meeting.id, "reason": reason,
-                                        "at": now()})
-            self.conn.execute("UPDATE meetings SET status = 'open' WHERE id = ?", (meeting.id,))
+                                        "at": now(), "approved_at": meeting.approved_at})
+            self.conn.execute("UPDATE meetings SET status = 'open', approved_at = NULL "
+                              "WHERE id = ?", (meeting.id,))
             self.audit("meeting.reopen", meeting=meeting.date)
         return self.meeting_by_id(meeting.id)
+
+    def reopenings(self, meeting: Meeting) -> list[Reopening]:
+        return [Reopening(r["at"], r["reason"], r["approved_at"]) for r in self._rows(
+            "SELECT * FROM reopenings WHERE meeting_id = ? ORDER BY id", (meeting.id,))]
+
+    def set_current_item(self, meeting: Meeting, case_id: str | None) -> None:
+        """The live screen moves to `case_id` (None: it stops): the time since it came to the
+        item it leaves is added to that item's. No line in the log: nothing is recorded."""
+        with self.transaction():
+            row = self.conn.execute("SELECT current_case, current_since FROM meetings "
+                                    "WHERE id = ?", (meeting.id,)).fetchone()
+            stamp = now()
+            if row and row[0] and row[1]:
+                seconds = max(0, int((datetime.fromisoformat(stamp)
+                                      - datetime.fromisoformat(row[1])).total_seconds()))
+                self.conn.execute("UPDATE agenda_items SET spent = spent + ? WHERE "
+                                  "meeting_id = ? AND case_id = ?",
+                                  (seconds, meeting.id, row[0]))
+            self.conn.execute("UPDATE meetings SET current_case = ?, current_since = ? "
+                              "WHERE id = ?", (case_id, stamp if case_id else None,
+                                               meeting.id))
 
     def meeting_counts(self, meeting: Meeting) -> dict[str, int]:
         """Items on the agenda, decisions and actions recorded in the meeting."""
         row = self.conn.execute(
             "SELECT (SELECT count(*) FROM agenda_items WHERE meeting_id = :m AND dropped = 0),"
-            " (SELECT count(*) FROM entries WHERE meeting_id = :m AND kind = 'decision'),"
-            " (SELECT count(*) FROM actions WHERE meeting_id = :m)", {"m": meeting.id}).fetchone()
+            " (SELECT count(*) FROM entries WHERE meeting_id = :m AND kind = 'decision'"
+            "  AND state = 'active'),"
+            " (SELECT count(*) FROM actions WHERE meeting_id = :m AND status != 'cancelled')",
+            {"m": meeting.id}).fetchone()
         return {"items": row[0], "decisions": row[1], "actions": row[2]}
 
     def approve_meeting(self, meeting: Meeting) -> Meeting:
@@ -307,7 +360,7 @@ class Store:
     def _item(self, row: sqlite3.Row) -> Item:
         return Item(row["id"], row["meeting_id"], row["case_id"], row["position"],
                     tuple(json.loads(row["reasons"])), row["minutes"], bool(row["added"]),
-                    bool(row["dropped"]), row["note"])
+                    bool(row["dropped"]), row["note"], row["spent"])
 
     def items(self, meeting: Meeting, include_dropped: bool = False) -> list[Item]:
         """The meeting's agenda items in order (dropped ones only when asked)."""
@@ -358,69 +411,189 @@ class Store:
             self.conn.execute("UPDATE agenda_items SET position = ? WHERE meeting_id = ? "
                               "AND case_id = ?", (position, meeting.id, case_id))
 
-    # --- attendance, notes, decisions, reviews -------------------------------------
+    # --- attendance, notes, decisions, reviews: the numbered records ------------------
 
-    def attend(self, meeting: Meeting, agency: str, name: str, present: bool) -> None:
+    # The three tables of numbered records (one number space, `#N`), by record kind.
+    _RECORD_TABLES = {"attendance": "attendance", "note": "entries", "decision": "entries",
+                      "review": "reviews"}
+
+    def _next_record_id(self) -> int:
+        """The next `#N`: one past the highest number of attendance, entries and reviews
+        (called under the write lock)."""
+        row = self.conn.execute(
+            "SELECT max(coalesce((SELECT max(id) FROM entries), 0),"
+            " coalesce((SELECT max(id) FROM reviews), 0),"
+            " coalesce((SELECT max(id) FROM attendance), 0))").fetchone()
+        return int(row[0]) + 1
+
+    def attend(self, meeting: Meeting, agency: str, name: str, present: bool,
+               replaces: int | None = None) -> int:
+        """Who is at the table (or sent apologies); the record's number. The same person
+        again changes that record (back to active, present or not, arrived again)."""
         with self.transaction():
             self.require_writable(meeting)
             self.conn.execute(
-                "INSERT INTO attendance (meeting_id, agency, name, present) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (meeting_id, agency, name) DO UPDATE SET present = excluded.present",
-                (meeting.id, agency, name, int(present)))
+                "INSERT INTO attendance (id, meeting_id, agency, name, present, at, replaces) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (meeting_id, agency, name) DO UPDATE "
+                "SET present = excluded.present, state = 'active', left_at = NULL",
+                (self._next_record_id(), meeting.id, agency, name, int(present), now(),
+                 replaces))
             self.audit("meeting.attend", meeting=meeting.date)
+            return int(self.conn.execute(
+                "SELECT id FROM attendance WHERE meeting_id = ? AND agency = ? AND name = ?",
+                (meeting.id, agency, name)).fetchone()[0])
 
-    def attendance(self, meeting: Meeting) -> list[Attendance]:
-        return [Attendance(r["id"], r["meeting_id"], r["agency"], r["name"], bool(r["present"]))
-                for r in self._rows("SELECT * FROM attendance WHERE meeting_id = ? "
-                                    "ORDER BY agency, name", (meeting.id,))]
-
-    def add_entry(self, meeting: Meeting, case_id: str, kind: str, text: str) -> Entry:
+    def depart(self, meeting: Meeting, agency: str) -> list[Attendance]:
+        """Everyone of `agency` at the table leaves now; who left."""
         with self.transaction():
             self.require_writable(meeting)
-            entry_id = self._insert("entries", {"meeting_id": meeting.id, "case_id": case_id,
-                                                "kind": kind, "text": text, "at": now()})
-            self.audit(f"meeting.{kind}", case_id, meeting.date)
+            leaving = [a for a in self.attendance(meeting) if a.agency == agency and a.here]
+            self.conn.executemany("UPDATE attendance SET left_at = ? WHERE id = ?",
+                                  [(now(), a.id) for a in leaving])
+            if leaving:
+                self.audit("meeting.depart", meeting=meeting.date)
+        return leaving
+
+    def _attendance(self, r: sqlite3.Row) -> Attendance:
+        return Attendance(r["id"], r["meeting_id"], r["agency"], r["name"], bool(r["present"]),
+                          r["at"], r["left_at"], r["state"], r["replaces"])
+
+    def attendance(self, meeting: Meeting, every: bool = False) -> list[Attendance]:
+        """Who was there or sent apologies (`every`: corrected and withdrawn lines too)."""
+        state = "" if every else " AND state = 'active'"
+        return [self._attendance(r) for r in self._rows(
+            f"SELECT * FROM attendance WHERE meeting_id = ?{state} ORDER BY agency, name",
+            (meeting.id,))]
+
+    def add_entry(self, meeting: Meeting, case_id: str, kind: str, text: str,
+                  replaces: int | None = None) -> Entry:
+        with self.transaction():
+            self.require_writable(meeting)
+            entry_id = self._insert("entries", {
+                "id": self._next_record_id(), "meeting_id": meeting.id, "case_id": case_id,
+                "kind": kind, "text": text, "at": now(), "replaces": replaces})
+            if replaces is None:
+                self.audit(f"meeting.{kind}", case_id, meeting.date)
         return self.entries(meeting, case_id, entry_id=entry_id)[0]
+
+    def _entry(self, r: sqlite3.Row) -> Entry:
+        return Entry(r["id"], r["meeting_id"], r["case_id"], r["kind"], r["text"], r["at"],
+                     r["state"], r["replaces"])
 
     def entries(self, meeting: Meeting, case_id: str | None = None,
                 entry_id: int | None = None) -> list[Entry]:
+        """The meeting's notes and decisions as they stand (`entry_id`: that one, whatever
+        its state)."""
         sql = "SELECT * FROM entries WHERE meeting_id = ?"
         params: list[Any] = [meeting.id]
         if case_id is not None:
             sql, params = sql + " AND case_id = ?", [*params, case_id]
         if entry_id is not None:
             sql, params = sql + " AND id = ?", [*params, entry_id]
-        return [Entry(r["id"], r["meeting_id"], r["case_id"], r["kind"], r["text"], r["at"])
-                for r in self._rows(sql + " ORDER BY id", params)]
+        else:
+            sql += " AND state = 'active'"
+        return [self._entry(r) for r in self._rows(sql + " ORDER BY id", params)]
 
     def add_review(self, meeting: Meeting, case_id: str, next_date: date | None,
-                   status: str | None) -> Review:
+                   status: str | None, replaces: int | None = None) -> Review:
         with self.transaction():
             self.require_writable(meeting)
             review_id = self._insert("reviews", {
-                "meeting_id": meeting.id, "case_id": case_id,
+                "id": self._next_record_id(), "meeting_id": meeting.id, "case_id": case_id,
                 "next_date": next_date.isoformat() if next_date else None,
-                "status": status, "at": now()})
-            self.audit("meeting.review", case_id, meeting.date)
+                "status": status, "at": now(), "replaces": replaces})
+            if replaces is None:
+                self.audit("meeting.review", case_id, meeting.date)
         return next(r for r in self.reviews(meeting, case_id) if r.id == review_id)
 
     def reviews(self, meeting: Meeting, case_id: str | None = None) -> list[Review]:
-        sql = "SELECT * FROM reviews WHERE meeting_id = ?"
+        sql = "SELECT * FROM reviews WHERE meeting_id = ? AND state = 'active'"
         params: list[Any] = [meeting.id]
         if case_id is not None:
             sql, params = sql + " AND case_id = ?", [*params, case_id]
         return [Review(r["id"], r["meeting_id"], r["case_id"], _d(r["next_date"]), r["status"],
-                       r["at"]) for r in self._rows(sql + " ORDER BY id", params)]
+                       r["at"], r["state"], r["replaces"])
+                for r in self._rows(sql + " ORDER BY id", params)]
+
+    def records(self, meeting: Meeting | None = None, case_id: str | None = None,
+                number: int | None = None) -> list[Record]:
+        """Numbered records in every state, by number: of `meeting`, of `case_id`, or the
+        one with `number`. Attendance reads 'NAAM (CODE), aanwezig'; a review its date and
+        status (ISO), as `meeting entries` lists them."""
+        def where(has_case: bool) -> tuple[str, list[Any]]:
+            clauses: list[str] = []
+            params: list[Any] = []
+            for column, value in (("meeting_id", meeting.id if meeting else None),
+                                  ("id", number), ("case_id", case_id)):
+                if value is not None and column == "case_id" and not has_case:
+                    clauses.append("0")  # attendance belongs to no case
+                elif value is not None:
+                    clauses, params = [*clauses, f"{column} = ?"], [*params, value]
+            return " AND ".join(clauses) or "1", params
+
+        (cased, cased_params), (uncased, uncased_params) = where(True), where(False)
+        rows = self._rows(
+            "SELECT id, meeting_id, kind, case_id, text, state, replaces, reason"
+            f" FROM entries WHERE {cased}"
+            " UNION ALL SELECT id, meeting_id, 'review', case_id,"
+            "  trim(coalesce('volgende bespreking ' || next_date, '') || ' ' ||"
+            "  coalesce('status ' || status, '')), state, replaces, reason"
+            f" FROM reviews WHERE {cased}"
+            " UNION ALL SELECT id, meeting_id, 'attendance', NULL, name || ' (' || agency"
+            "  || '), ' || CASE present WHEN 1 THEN 'aanwezig' ELSE 'afgemeld' END,"
+            f"  state, replaces, reason FROM attendance WHERE {uncased} ORDER BY id",
+            [*cased_params, *cased_params, *uncased_params])
+        return [Record(r["id"], r["meeting_id"], r["kind"], r["case_id"], r["text"],
+                       r["state"], r["replaces"], r["reason"]) for r in rows]
+
+    def attendance_record(self, number: int) -> Attendance:
+        rows = self._rows("SELECT * FROM attendance WHERE id = ?", (number,))
+        return self._attendance(rows[0])
+
+    def review_record(self, number: int) -> Review:
+        r = self._rows("SELECT * FROM reviews WHERE id = ?", (number,))[0]
+        return Review(r["id"], r["meeting_id"], r["case_id"], _d(r["next_date"]), r["status"],
+                      r["at"], r["state"], r["replaces"])
+
+    def set_record_state(self, record: Record, state: str, meeting: Meeting,
+                         reason: str | None = None) -> None:
+        """Mark a record corrected or withdrawn (its text stays: corrections, not erasures);
+        the log says which kind and number, never the text."""
+        table = self._RECORD_TABLES[record.kind]
+        with self.transaction():
+            self.require_writable(meeting)
+            self.conn.execute(f"UPDATE {table} SET state = ?, reason = ?, changed_at = ? "
+                              "WHERE id = ?", (state, reason, now(), record.id))
+            verb = "correct" if state == "corrected" else "withdraw"
+            self.audit(f"meeting.{verb}.{record.kind}.{record.id}", record.case_id,
+                       meeting.date)
 
     def discussed_cases(self, meeting: Meeting) -> set[str]:
-        """Cases for which the meeting recorded a note, decision, action, review or action done."""
+        """Cases for which the meeting recorded a note, decision, action, review or action done
+        (as they stand: a withdrawn entry or an action cancelled in the meeting it was made
+        in is not a discussion)."""
         rows = self.conn.execute(
-            "SELECT case_id FROM entries WHERE meeting_id = :m "
-            "UNION SELECT case_id FROM reviews WHERE meeting_id = :m "
-            "UNION SELECT case_id FROM actions WHERE meeting_id = :m "
-            "UNION SELECT case_id FROM actions WHERE done_meeting_id = :m",
+            "SELECT case_id FROM entries WHERE meeting_id = :m AND state = 'active' "
+            "UNION SELECT case_id FROM reviews WHERE meeting_id = :m AND state = 'active' "
+            "UNION SELECT case_id FROM actions WHERE meeting_id = :m AND NOT "
+            "  (status = 'cancelled' AND done_meeting_id IS meeting_id) "
+            "UNION SELECT case_id FROM actions WHERE done_meeting_id = :m AND NOT "
+            "  (status = 'cancelled' AND meeting_id IS done_meeting_id)",
             {"m": meeting.id}).fetchall()
         return {r[0] for r in rows}
+
+    def previous_decisions(self, case_id: str, before: date) -> tuple[date | None, list[Entry]]:
+        """The decisions of the last meeting before `before` that took any on the case."""
+        rows = self._rows(
+            "SELECT e.*, m.date AS meeting_date FROM entries e JOIN meetings m ON "
+            "m.id = e.meeting_id WHERE e.case_id = ? AND e.kind = 'decision' AND "
+            "e.state = 'active' AND m.date < ? ORDER BY m.date DESC, e.id",
+            (case_id, before.isoformat()))
+        if not rows:
+            return None, []
+        last = rows[0]["meeting_date"]
+        return (date.fromisoformat(last),
+                [self._entry(r) for r in rows if r["meeting_date"] == last])
 
     # --- actions -------------------------------------------------------------------
 
@@ -487,9 +660,62 @@ class Store:
         return [self._action(r) for r in self._rows(sql + " ORDER BY a.due, a.id", params)]
 
     def actions_done_in(self, meeting: Meeting) -> list[Action]:
+        """Actions finished (or cancelled) in `meeting`."""
         rows = self._rows(self._ACTION_SQL + " WHERE a.done_meeting_id = ? ORDER BY a.id",
                           (meeting.id,))
         return [self._action(r) for r in rows]
+
+    _EDITABLE = ("owner", "who", "due", "text")
+
+    def edit_action(self, action: Action, changes: dict[str, str | None],
+                    meeting: Meeting | None) -> Action:
+        """Change an action's owner, who, due (ISO) or text; the old values are kept in
+        action_changes, the log says which action and fields (never the text)."""
+        assert changes and set(changes) <= set(self._EDITABLE)
+        with self.transaction():
+            if meeting is not None:
+                self.require_writable(meeting)
+            current = self.action(action.id)
+            old = {"owner": current.owner, "who": current.who, "due": current.due.isoformat(),
+                   "text": current.text}
+            self._insert("action_changes", {
+                "action_id": action.id, "case_id": action.case_id,
+                "meeting_id": meeting.id if meeting else None, "kind": "edit",
+                "old": json.dumps({k: old[k] for k in changes}), "at": now()})
+            for key, value in changes.items():
+                self.conn.execute(f"UPDATE actions SET {key} = ? WHERE id = ?",
+                                  (value, action.id))
+            self.audit(f"action.edit.{action.id}.{'.'.join(sorted(changes))}", action.case_id,
+                       meeting.date if meeting else None)
+        return self.action(action.id)
+
+    def cancel_action(self, action: Action, reason: str, meeting: Meeting | None) -> Action:
+        """An action that will not be done: status cancelled ("vervallen"), with the reason."""
+        with self.transaction():
+            if meeting is not None:
+                self.require_writable(meeting)
+            stamp = now()
+            self._insert("action_changes", {
+                "action_id": action.id, "case_id": action.case_id,
+                "meeting_id": meeting.id if meeting else None, "kind": "cancel",
+                "old": json.dumps({"status": action.status}), "reason": reason, "at": stamp})
+            self.conn.execute(
+                "UPDATE actions SET status = 'cancelled', done_at = ?, done_meeting_id = ?, "
+                "done_comment = ? WHERE id = ?",
+                (stamp, meeting.id if meeting else None, reason, action.id))
+            self.audit(f"action.cancel.{action.id}", action.case_id,
+                       meeting.date if meeting else None)
+        return self.action(action.id)
+
+    def action_changes(self, action_ids: Sequence[int] | None = None) -> list[ActionChange]:
+        """Edits and cancellations, oldest first (of `action_ids`, else all)."""
+        sql, params = "SELECT * FROM action_changes", []
+        if action_ids is not None:
+            sql += " WHERE action_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(action_ids)))
+        return [ActionChange(r["action_id"], r["kind"], json.loads(r["old"]), r["reason"],
+                             r["at"], r["meeting_id"])
+                for r in self._rows(sql + " ORDER BY id", params)]
 
     # --- history for agenda selection ----------------------------------------------
 
@@ -499,11 +725,13 @@ class Store:
         history = History()
         rows = self.conn.execute(
             "SELECT x.case_id, m.date FROM meetings m JOIN ("
-            " SELECT meeting_id, case_id FROM entries"
-            " UNION SELECT meeting_id, case_id FROM reviews"
+            " SELECT meeting_id, case_id FROM entries WHERE state = 'active'"
+            " UNION SELECT meeting_id, case_id FROM reviews WHERE state = 'active'"
             " UNION SELECT meeting_id, case_id FROM actions WHERE meeting_id IS NOT NULL"
+            "   AND NOT (status = 'cancelled' AND done_meeting_id IS meeting_id)"
             " UNION SELECT done_meeting_id, case_id FROM actions"
             "   WHERE done_meeting_id IS NOT NULL"
+            "   AND NOT (status = 'cancelled' AND meeting_id IS done_meeting_id)"
             ") x ON x.meeting_id = m.id WHERE m.date < ? ORDER BY m.date",
             (before.isoformat(),)).fetchall()
         for case_id, on in rows:
@@ -536,20 +764,50 @@ class Store:
 
     # --- mail ----------------------------------------------------------------------
 
-    def record_mailing(self, meeting: Meeting | None, kind: str, partner: str,
-                       recipients: Sequence[str]) -> None:
+    # A message of `mail --send` is a row from before it goes out until it is settled:
+    # pending -> awaiting (the end of its data is going out) -> sent | partial | failed, or
+    # doubt when a crash cut it off while awaiting. Its audit lines come with its register
+    # rows (documents.record_sent), in the same transactions.
+
+    def begin_mailing(self, meeting: Meeting | None, kind: str, partner: str,
+                      recipients: Sequence[str], message_id: str, sha256: str,
+                      disclosure_id: int) -> int:
+        """A message about to go out, on record as pending; its id."""
         with self.transaction():
-            self._insert("mailings", {"meeting_id": meeting.id if meeting else None,
-                                      "kind": kind, "partner": partner,
-                                      "recipients": json.dumps(list(recipients)),
-                                      "sent_at": now()})
-            # its audit line comes with its register row (documents.record_sent)
+            return self._insert("mailings", {
+                "meeting_id": meeting.id if meeting else None, "kind": kind,
+                "partner": partner, "recipients": json.dumps(list(recipients)),
+                "sent_at": now(), "state": "pending", "message_id": message_id,
+                "sha256": sha256, "disclosure_id": disclosure_id})
+
+    def mailing_awaiting(self, mailing_id: int) -> None:
+        """The end of the message's data is about to go out: from now on the server may
+        accept it, and a crash leaves it in doubt."""
+        with self.transaction():
+            self.conn.execute("UPDATE mailings SET state = 'awaiting' WHERE id = ?",
+                              (mailing_id,))
+
+    def settle_mailing(self, mailing_id: int, state: str, accepted: Sequence[str] = (),
+                       detail: str = "") -> None:
+        """How a message ended: sent, partial, failed or doubt; the addresses that took it."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE mailings SET state = ?, accepted = ?, detail = ?, settled_at = ? "
+                "WHERE id = ?", (state, json.dumps(list(accepted)), detail, now(), mailing_id))
+
+    def mailing_rows(self, meeting: Meeting, kind: str) -> list[dict[str, Any]]:
+        """Every message of the `kind` mailing of this meeting, oldest first, as dicts (the
+        address lists decoded)."""
+        rows = self._rows("SELECT * FROM mailings WHERE meeting_id = ? AND kind = ? "
+                          "ORDER BY id", (meeting.id, kind))
+        return [{**dict(r), "recipients": json.loads(r["recipients"]),
+                 "accepted": json.loads(r["accepted"])} for r in rows]
 
     def mailings(self, meeting: Meeting, kind: str) -> dict[str, str]:
-        """partner -> when the `kind` mail of this meeting was last sent to it."""
-        return {r["partner"]: r["sent_at"] for r in self._rows(
-            "SELECT partner, sent_at FROM mailings WHERE meeting_id = ? AND kind = ? "
-            "ORDER BY id", (meeting.id, kind))}
+        """partner -> when the `kind` mail of this meeting was last accepted for it."""
+        return {r["partner"]: r["settled_at"] or r["sent_at"] for r in self._rows(
+            "SELECT partner, sent_at, settled_at FROM mailings WHERE meeting_id = ? AND "
+            "kind = ? AND state IN ('sent', 'partial') ORDER BY id", (meeting.id, kind))}
 
     def log_case_created(self, case_id: str, how: str) -> None:
         """A case file was created by overleg (`cases new`, `cases import`)."""
@@ -669,7 +927,8 @@ class Store:
 
     # --- retention -----------------------------------------------------------------
 
-    _CASE_TABLES = ("agenda_items", "entries", "reviews", "actions", "writebacks")
+    _CASE_TABLES = ("agenda_items", "entries", "reviews", "action_changes", "actions",
+                    "writebacks")
 
     def case_record_counts(self, case_id: str) -> dict[str, int]:
         """How many meeting records of each kind the store holds for a case (notes and

@@ -19,6 +19,7 @@ from overleg.workspace import init_workspace
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TODAY = "2026-11-28"  # a Saturday; the example meeting is Tuesday 2026-12-01
+MEETING_DAY = "2026-12-01"  # `meeting_day`: the tests that hold that meeting
 
 # Hypothesis profiles: `dev` (few examples) for the inner loop, `ci` with hypothesis' usual
 # 100 and a reproduction blob on failure. $HYPOTHESIS_PROFILE names one; otherwise `ci` when
@@ -46,6 +47,13 @@ def _environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # No test may pick up a workspace outside tmp_path.
     monkeypatch.setenv("OVERLEG_WORKSPACE", str(tmp_path / "geen-werkmap"))
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def meeting_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today is the day of the meeting most tests hold (1 December 2026): recordings act on
+    the open meeting only when it is today's."""
+    monkeypatch.setenv("OVERLEG_TODAY", MEETING_DAY)
 
 
 @pytest.fixture

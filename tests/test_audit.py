@@ -14,10 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, Run
+from conftest import Run
 
 from overleg.cli.admin import ACTION_LABELS
 from overleg.workspace import init_workspace
+
+# Recordings act on the open meeting only when it is today's: these tests hold it on 1-12.
+pytestmark = pytest.mark.usefixtures("meeting_day")
 
 D = "2026-12-01"
 ME = "T. Tester"
@@ -142,7 +145,8 @@ def test_every_change_kind_appends_one_line_with_who_what_case_and_meeting(
     partners = ["RN", "POL", "GEM", "OM", "GGZ", "VT", "WT", "WC"]
     step("mail", "--send", "--yes",
          expect=[(f"render.mail.minutes.{p}", None, D) for p in partners]
-         + [(f"mail.sent.minutes.{p}", None, D) for p in partners])
+         + [(f"mail.{step}.minutes.{p}", None, D) for p in partners
+            for step in ("attempt", "sent")])
     assert len(sink.received) == len(partners)
     step("meeting", "approve", "--date", D, expect=[("meeting.approve", None, D)])
     # Between meetings an action belongs to no meeting; the line says so with a null.
@@ -244,7 +248,7 @@ def stages(tmp_path_factory) -> dict[str, Path]:
         ws = tmp_path_factory.mktemp(stage) / "werkmap"
         init_workspace(ws, example=True)
         with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("OVERLEG_TODAY", TODAY)
+            mp.setenv("OVERLEG_TODAY", D)  # recordings act on today's meeting
             mp.setenv("OVERLEG_WORKSPACE", str(ws))
             for setup in steps:
                 assert run(*setup).exit_code == 0, setup

@@ -109,9 +109,12 @@ FINDINGS = [
     ("unterminated front matter", f"---\n{front()}# J.d.V.\n".encode(), [err(
         1, "de front matter is niet afgesloten: zet een regel '---' onder de gegevens")]),
     ("invalid YAML", case_bytes(front(add="wijk: Zuid: park\n")), [err(
-        8, "ongeldige YAML in de front matter (mapping values are not allowed in this context)")]),
+        8, "ongeldige YAML in de front matter: een ': ' in een waarde, of een sleutel die "
+           "inspringt: zet zo'n waarde tussen aanhalingstekens en begin elke sleutel aan het "
+           "begin van de regel")]),
     ("unclosed list points at its line", case_bytes(front(add="thema: [a, b\n")), [err(
-        8, "ongeldige YAML in de front matter (did not find expected ',' or ']')")]),
+        8, "ongeldige YAML in de front matter: een lijst tussen [ ] is niet goed afgesloten: "
+           "zet komma's tussen de waarden en een ']' aan het eind")]),
     ("front matter is a list", b"---\n- a\n- b\n---\n", [err(
         2, "de front matter moet sleutels met waarden bevatten (sleutel: waarde)")]),
     *[(f"missing {key}", case_bytes(front(drop=(key,))), [err(

@@ -99,6 +99,7 @@ def test_owner_and_deadline_are_required(run, example_ws, missing):
     assert f"Fout: de optie {missing} ontbreekt." in result.stderr
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_add_in_an_open_meeting(run, example_ws):
     ok(run("meeting", "start", "--date", "2026-12-01"))
     assert ok(run("action", "add", "2026-014", "--owner", "POL", "--due", "15-12", "A")) == (
@@ -141,6 +142,7 @@ def test_done(run, example_ws):
     assert run("action", "done", "een").exit_code == 2
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_done_in_the_meeting_counts_as_discussed(run, example_ws):
     ok(run("action", "add", "2026-014", "--owner", "POL", "--due", "15-12", "A"))
     ok(run("meeting", "start", "--date", "2026-12-01"))
@@ -165,7 +167,8 @@ def listed(run, example_ws) -> Path:
         ok(run("action", "add", *args))
     ok(run("action", "done", "5"))
     ok(run("meeting", "start", "--date", "2026-12-01"))
-    ok(run("action", "add", "2026-014", "--owner", "WT", "--due", "8-12", "Contact met de zus"))
+    ok(run("action", "add", "2026-014", "--owner", "WT", "--due", "8-12", "Contact met de zus",
+           "--date", "2026-12-01"))  # the open meeting is not today's: --date names it
     return example_ws
 
 
@@ -185,13 +188,13 @@ def test_list_open_overdue_first_and_marked(run, listed):
 def test_list_done_and_all(run, listed):
     assert rows(ok(run("action", "list", "--status", "done"))) == [
         "#  casus     eigenaar  deadline    actie              status",
-        "5  2026-017  WC        10-11-2026  Voorstel regeling  afgerond",
+        "5  2026-017  WC        10-11-2026  Voorstel regeling  afgerond 28-11-2026",
     ]
     assert rows(ok(run("action", "list", "--status", "all"))) == [
         HEADER,
         "1  2026-014  POL            20-11-2026  Buurtonderzoek [b]doen[/b]  TE LAAT",
         "3  2026-005  POL            27-11-2026  PV delen met OM             TE LAAT",
-        "5  2026-017  WC             10-11-2026  Voorstel regeling           afgerond",
+        "5  2026-017  WC             10-11-2026  Voorstel regeling           afgerond 28-11-2026",
         "4  2026-012  RN             28-11-2026  Schuldhulp navragen         open",
         "6  2026-014  WT             08-12-2026  Contact met de zus          open",
         "2  2026-014  GGZ/S. Öztürk  15-12-2026  Verkennend onderzoek        open",
@@ -224,27 +227,31 @@ def test_list_per_partner(run, listed):
         '"id"') == 1
 
 
+OPEN = {"done_on": None, "comment": None}
+
+
 def test_list_json_shape(run, listed):
     data = json.loads(ok(run("action", "list", "--status", "all", "--json")))
-    assert all(list(row) == ["id", "case", "owner", "who", "text", "due", "status", "meeting"]
-               for row in data)
+    assert all(list(row) == ["id", "case", "owner", "who", "text", "due", "status", "meeting",
+                             "done_on", "comment"] for row in data)
     assert {type(row["id"]) for row in data} == {int}
     assert data == [
         {"id": 5, "case": "2026-017", "owner": "WC", "who": None, "text": "Voorstel regeling",
-         "due": "2026-11-10", "status": "done", "meeting": None},
+         "due": "2026-11-10", "status": "done", "meeting": None, "done_on": "2026-11-28",
+         "comment": None},
         {"id": 1, "case": "2026-014", "owner": "POL", "who": None,
          "text": "Buurtonderzoek [b]doen[/b]", "due": "2026-11-20", "status": "open",
-         "meeting": None},
+         "meeting": None, **OPEN},
         {"id": 3, "case": "2026-005", "owner": "POL", "who": None, "text": "PV delen met OM",
-         "due": "2026-11-27", "status": "open", "meeting": None},
+         "due": "2026-11-27", "status": "open", "meeting": None, **OPEN},
         {"id": 4, "case": "2026-012", "owner": "RN", "who": None,
          "text": "Schuldhulp navragen", "due": "2026-11-28", "status": "open",
-         "meeting": None},
+         "meeting": None, **OPEN},
         {"id": 6, "case": "2026-014", "owner": "WT", "who": None, "text": "Contact met de zus",
-         "due": "2026-12-08", "status": "open", "meeting": "2026-12-01"},
+         "due": "2026-12-08", "status": "open", "meeting": "2026-12-01", **OPEN},
         {"id": 2, "case": "2026-014", "owner": "GGZ", "who": "S. Öztürk",
          "text": "Verkennend onderzoek", "due": "2026-12-15", "status": "open",
-         "meeting": None},
+         "meeting": None, **OPEN},
     ]
     assert [row["id"] for row in json.loads(ok(run("action", "list", "--json")))] == [
         1, 3, 4, 6, 2]
@@ -296,7 +303,7 @@ def test_list_status_is_a_fixed_choice_with_the_dutch_words(run, example_ws):
     result = run("action", "list", "--status", "klaar")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == ("Fout: ongeldige waarde voor '--status': 'klaar' is niet een van "
-                             "'open', 'done', 'all', 'afgerond', 'alle'.\n"
+                             "'open', 'done', 'cancelled', 'all', 'afgerond', 'vervallen', 'alle'.\n"
                              "Zie 'overleg action list --help'.\n")
     assert run("action", "list", "--status", "afgerond").stdout == run(
         "action", "list", "--status", "done").stdout

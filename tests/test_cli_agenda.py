@@ -358,7 +358,7 @@ def test_render_reports_a_broken_workspace_template(run, example_ws):
                                                         encoding="utf-8")
     result = run("agenda", "render")
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == ("Fout: templates/agenda.md:1: unexpected '}' (fout in het "
+    assert result.stderr == ("Fout: templates/agenda.md:1: onverwacht '}' (fout in het "
                              "sjabloon)\n")
 
 

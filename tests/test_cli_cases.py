@@ -151,14 +151,18 @@ def test_show_unknown_id(run, example_ws: Path) -> None:
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("add", ["bespreken: 31-02-2026\n", "status: nazorg\n"],
-                         ids=["bad date", "duplicate key"])
-def test_show_id_of_a_broken_file(run, empty_ws: Path, add: str) -> None:
+@pytest.mark.parametrize(("add", "error"), [
+    ("bespreken: 31-02-2026\n", "'bespreken' = '31-02-2026' is geen geldige datum (gebruik "
+                                "2026-12-01, 1-12-2026 of 1 december 2026)"),
+    ("status: nazorg\n", "sleutel 'status' staat er twee keer in (eerder op regel 4)"),
+], ids=["bad date", "duplicate key"])
+def test_show_id_of_a_broken_file(run, empty_ws: Path, add: str, error: str) -> None:
+    # The file's own error, not "bestaat niet" (issue 14).
     write(empty_ws, "a.md", case_text("2026-001", add=add))
     result = run("cases", "show", "2026-001")
     assert result.exit_code == 1
-    assert result.stderr == ('Fout: casus "2026-001" bestaat niet. Het bestand bevat fouten: '
-                             "zie 'overleg cases check'.\n")
+    assert result.stderr == (f'Fout: casus "2026-001" kan niet worden gelezen: casussen/a.md:8: '
+                             f"{error}. Herstel het bestand; zie 'overleg cases check'.\n")
 
 
 def test_show_known_case(run, example_ws: Path) -> None:
@@ -254,8 +258,9 @@ def test_check_names_every_bad_file_with_its_line(run, empty_ws: Path) -> None:
         "nazorg, afgesloten)",
         "casussen/utf16.md:1: het bestand is geen UTF-8-tekst (bevat NUL-tekens; UTF-16?); "
         "sla het op als UTF-8",
-        "casussen/yaml.md:8: ongeldige YAML in de front matter (mapping values are not allowed "
-        "in this context)",
+        "casussen/yaml.md:8: ongeldige YAML in de front matter: een ': ' in een waarde, of een "
+        "sleutel die inspringt: zet zo'n waarde tussen aanhalingstekens en begin elke sleutel "
+        "aan het begin van de regel",
     ]
     assert result.stderr == "16 casusbestanden gecontroleerd: 12 fouten, 1 waarschuwing.\n"
     assert "Traceback" not in result.output

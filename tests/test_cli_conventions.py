@@ -16,6 +16,9 @@ import typer.main
 
 from overleg.cli.app import app
 
+# Recordings act on the open meeting only when it is today's: these tests hold it on 1-12.
+pytestmark = pytest.mark.usefixtures("meeting_day")
+
 SCRIPT = Path(sys.executable).parent / "overleg"
 LISTINGS = [("cases", "list"), ("agenda", "show"), ("action", "list"), ("meeting", "list"),
             ("log",)]
@@ -70,7 +73,8 @@ def test_every_listing_has_json_on_stdout_only(busy_ws: Path, run,
 def test_json_keys_are_the_contract(busy_ws: Path, run) -> None:
     keys = {
         ("cases", "list"): {"id", "initialen", "status", "prioriteit", "partners", "file"},
-        ("action", "list"): {"id", "case", "owner", "who", "text", "due", "status", "meeting"},
+        ("action", "list"): {"id", "case", "owner", "who", "text", "due", "status", "meeting",
+                              "done_on", "comment"},
         ("meeting", "list"): {"date", "status", "items", "decisions", "actions"},
         ("log",): {"at", "who", "action", "case", "meeting"},
     }

@@ -71,11 +71,13 @@ def test_start_opens_a_planned_agenda(run, example_ws):
                              + GEHEIM)
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_start_refuses_while_another_meeting_is_open(run, example_ws):
     start(run)
     failed(run("meeting", "start", "--date", "2026-12-08"),
-           "Fout: de vergadering van 01-12-2026 is nog open. Sluit die eerst met 'overleg "
-           "meeting close'.\n")
+           "Fout: de vergadering van 01-12-2026 is nog open (niet die van 08-12-2026). Sluit "
+           "die eerst met 'overleg meeting close', of werk erin verder met --date "
+           "01-12-2026.\n")
     assert query(example_ws, "SELECT date FROM meetings") == [("2026-12-01",)]
 
 
@@ -105,13 +107,14 @@ def test_start_with_a_bad_date(run, example_ws):
 
 # --- attend ------------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("meeting_day")
 def test_attend_present_absent_and_again(run, example_ws):
     start(run)
-    assert ok(run("meeting", "attend", "POL", "K. Bakker")) == "K. Bakker (POL) aanwezig.\n"
+    assert ok(run("meeting", "attend", "POL", "K. Bakker")) == "K. Bakker (POL) aanwezig (#1).\n"
     assert ok(run("meeting", "attend", "om", " P. de Groot ", "--absent")) == (
-        "P. de Groot (OM) afgemeld.\n")
+        "P. de Groot (OM) afgemeld (#2).\n")
     assert ok(run("meeting", "attend", "POL", "K. Bakker", "--absent")) == (
-        "K. Bakker (POL) afgemeld.\n")
+        "K. Bakker (POL) afgemeld (#1).\n")
     assert query(example_ws, "SELECT agency, name, present FROM attendance ORDER BY id") == [
         ("POL", "K. Bakker", 0), ("OM", "P. de Groot", 0)]
 
@@ -121,6 +124,7 @@ def test_attend_present_absent_and_again(run, example_ws):
                        "OM, GGZ, VT, WT, WC, VZ.\n"),
     (("POL", " "), "Fout: geef de naam van de deelnemer op.\n"),
 ])
+@pytest.mark.usefixtures("meeting_day")
 def test_attend_refusals(run, example_ws, args, stderr):
     start(run)
     failed(run("meeting", "attend", *args), stderr)
@@ -132,27 +136,29 @@ def test_attend_refusals(run, example_ws, args, stderr):
 VERBS = [("note", "Notitie", "note"), ("decide", "Besluit", "decision")]
 
 
+@pytest.mark.usefixtures("meeting_day")
 @pytest.mark.parametrize("verb, label, kind", VERBS)
 def test_note_and_decide(run, example_ws, verb, label, kind):
     start(run)
     result = run("meeting", verb, "2026-014", "GGZ start een verkennend onderzoek.")
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == f"{label} vastgelegd bij 2026-014.\n"
+    assert result.stdout == f"{label} #1 vastgelegd bij 2026-014.\n"
     assert query(example_ws, "SELECT case_id, kind, text FROM entries") == [
         ("2026-014", kind, "GGZ start een verkennend onderzoek.")]
 
 
+@pytest.mark.usefixtures("meeting_day")
 @pytest.mark.parametrize("verb, label, kind", VERBS)
 def test_off_the_agenda_is_refused_until_added(run, example_ws, verb, label, kind):
     start(run)
     failed(run("meeting", verb, "2026-033", "Tekst"), OFF_AGENDA)
     assert query(example_ws, "SELECT * FROM entries") == []
     assert ok(run("meeting", verb, "2026-033", "Tekst", "--add")) == (
-        f"{label} vastgelegd bij 2026-033.\n")
+        f"{label} #1 vastgelegd bij 2026-033.\n")
     items = json.loads(ok(run("agenda", "show", "--json")))["items"]
     assert (len(items), items[-1]["case"], items[-1]["position"]) == (14, "2026-033", 14)
     assert ok(run("meeting", verb, "2026-033", "Nog een")) == (
-        f"{label} vastgelegd bij 2026-033.\n")
+        f"{label} #2 vastgelegd bij 2026-033.\n")
 
 
 @pytest.mark.parametrize("verb", ["note", "decide"])
@@ -161,6 +167,7 @@ def test_off_the_agenda_is_refused_until_added(run, example_ws, verb, label, kin
                             "list'.\n"),
     (("2026-014", "   "), "Fout: de tekst is leeg; typ wat er is besproken of besloten.\n"),
 ])
+@pytest.mark.usefixtures("meeting_day")
 def test_note_and_decide_refusals(run, example_ws, verb, args, stderr):
     start(run)
     failed(run("meeting", verb, *args), stderr)
@@ -198,19 +205,21 @@ def test_a_closed_meeting_is_read_only(run, example_ws):
 
 @pytest.mark.parametrize("args, echo, stored", [
     (("--next", "12-01-2027"), "volgende bespreking di 12-01-2027", ("2027-01-12", None)),
-    (("--next", "+4w"), "volgende bespreking za 26-12-2026", ("2026-12-26", None)),
+    (("--next", "+4w"), "volgende bespreking di 29-12-2026", ("2026-12-29", None)),
     (("--next", "12-01"), "volgende bespreking di 12-01-2027", ("2027-01-12", None)),
-    (("--next", "over 2 weken"), "volgende bespreking za 12-12-2026", ("2026-12-12", None)),
+    (("--next", "over 2 weken"), "volgende bespreking di 15-12-2026", ("2026-12-15", None)),
     (("--status", "nazorg"), "status nazorg", (None, "nazorg")),
     (("--status", "Afgesloten"), "status afgesloten", (None, "afgesloten")),
     (("--next", "2027-01-12", "--status", "actief"),
      "volgende bespreking di 12-01-2027, status actief", ("2027-01-12", "actief")),
 ])
+@pytest.mark.usefixtures("meeting_day")
 def test_review(run, example_ws, args, echo, stored):
     start(run)
     result = run("meeting", "review", "2026-014", *args)
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == f"2026-014: {echo} (wordt bij sluiten in het casusbestand gezet).\n"
+    assert result.stdout == (f"2026-014: {echo} (#1; wordt bij sluiten in het casusbestand "
+                             "gezet).\n")
     assert query(example_ws, "SELECT case_id, next_date, status FROM reviews") == [
         ("2026-014", *stored)]
 
@@ -221,23 +230,25 @@ def test_review(run, example_ws, args, echo, stored):
                             "nazorg, afgesloten.\n"),
     (("--next", "2026-12-01"), "Fout: de volgende bespreking (01-12-2026) moet na de "
                                "vergadering van 01-12-2026 liggen.\n"),
-    (("--next", "morgen"), "Fout: de volgende bespreking (29-11-2026) moet na de "
+    (("--next", "vandaag"), "Fout: de volgende bespreking (01-12-2026) moet na de "
                            "vergadering van 01-12-2026 liggen.\n"),
     (("--next", "30-02-2027"), "Fout: '30-02-2027' is geen geldige datum (gebruik bijv. "
                                "2026-12-01, 1-12-2026, 15-12, morgen, +2w, over 2 weken of "
                                "dinsdag)\n"),
 ])
+@pytest.mark.usefixtures("meeting_day")
 def test_review_refusals(run, example_ws, args, stderr):
     start(run)
     failed(run("meeting", "review", "2026-014", *args), stderr)
     assert query(example_ws, "SELECT * FROM reviews") == []
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_review_off_the_agenda(run, example_ws):
     start(run)
     failed(run("meeting", "review", "2026-033", "--next", "+4w"), OFF_AGENDA)
     assert ok(run("meeting", "review", "2026-033", "--next", "+4w", "--add")) == (
-        "2026-033: volgende bespreking za 26-12-2026 (wordt bij sluiten in het casusbestand "
+        "2026-033: volgende bespreking di 29-12-2026 (#1; wordt bij sluiten in het casusbestand "
         "gezet).\n")
 
 
@@ -250,6 +261,7 @@ def test_close(run, example_ws):
     assert query(example_ws, "SELECT status FROM meetings") == [("closed",)]
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_reopen(run, example_ws):
     start(run)
     ok(run("meeting", "close"))
@@ -260,7 +272,7 @@ def test_reopen(run, example_ws):
     assert query(example_ws, "SELECT reason FROM reopenings") == [
         ("Besluit 2026-014 onvolledig",)]
     assert ok(run("meeting", "note", "2026-014", "Aanvulling")) == (
-        "Notitie vastgelegd bij 2026-014.\n")
+        "Notitie #1 vastgelegd bij 2026-014.\n")
 
 
 def test_reopen_refusals(run, example_ws):
@@ -303,6 +315,7 @@ def test_list_empty(run, example_ws):
     assert json.loads(ok(run("meeting", "list", "--json"))) == []
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_list_json_shape_and_table(run, example_ws):
     ok(run("agenda", "build", "--date", "2026-11-17"))
     start(run)
@@ -327,6 +340,7 @@ def test_list_json_shape_and_table(run, example_ws):
 
 # --- durability --------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("meeting_day")
 def test_each_entry_is_on_disk_when_the_command_returns(run, example_ws):
     start(run)
     steps = [
@@ -355,7 +369,7 @@ def test_the_installed_command_commits_before_it_exits(run, example_ws):
     done = subprocess.run([str(overleg), "meeting", "note", "2026-014", "Vastgelegd."],
                           capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (
-        0, "Notitie vastgelegd bij 2026-014.\n", "")
+        0, "Notitie #1 vastgelegd bij 2026-014.\n", "")
     assert query(example_ws, "SELECT case_id, kind, text FROM entries") == [
         ("2026-014", "note", "Vastgelegd.")]
 
@@ -376,9 +390,10 @@ def edited(original: bytes, replace: dict[str, str], add: list[str]) -> list[byt
     return result
 
 
-def test_a_whole_meeting_of_the_example_workspace(run, example_ws):
+def test_a_whole_meeting_of_the_example_workspace(run, example_ws, monkeypatch):
     original = {p.name: p.read_bytes() for p in (example_ws / "casussen").iterdir()}
     # 17 November: the earlier meeting, with the cases referred later dropped.
+    monkeypatch.setenv("OVERLEG_TODAY", "2026-11-17")
     ok(run("agenda", "build", "--date", "2026-11-17"))
     for case_id in ("2026-014", "2026-022", "2026-027", "2026-038", "2026-041"):
         ok(run("agenda", "drop", case_id, "--date", "2026-11-17"))
@@ -396,6 +411,7 @@ def test_a_whole_meeting_of_the_example_workspace(run, example_ws):
     ok(run("meeting", "approve", "--date", "2026-11-17"))
 
     # 1 December.
+    monkeypatch.setenv("OVERLEG_TODAY", "2026-12-01")
     result = run("meeting", "start")
     assert (result.exit_code, result.stdout, result.stderr) == (
         0, OPENED + GEHEIM, "Agenda gemaakt: 13 punten.\n")
@@ -414,7 +430,7 @@ def test_a_whole_meeting_of_the_example_workspace(run, example_ws):
         "Actie #3 voor GGZ/S. Öztürk, deadline di 15-12-2026.\n")
     assert ok(run("action", "add", "2026-014", "--owner", "WT", "--due", "+1w",
                   "Contact met de zus leggen")) == (
-        "Actie #4 voor WT, deadline za 05-12-2026.\n")
+        "Actie #4 voor WT, deadline di 08-12-2026.\n")
     ok(run("meeting", "review", "2026-014", "--next", "12-01-2027"))
     ok(run("meeting", "decide", "2026-027", "Politie rondt het onderzoek af."))
     ok(run("meeting", "review", "2026-027", "--next", "2026-12-15"))
@@ -435,7 +451,7 @@ def test_a_whole_meeting_of_the_example_workspace(run, example_ws):
                   "Melding nagaan", "--add")) == "Actie #5 voor POL, deadline di 08-12-2026.\n"
     assert [(a["id"], a["case"], a["due"]) for a in json.loads(
         ok(run("action", "list", "--json")))] == [
-        (4, "2026-014", "2026-12-05"), (5, "2026-033", "2026-12-08"),
+        (4, "2026-014", "2026-12-08"), (5, "2026-033", "2026-12-08"),
         (3, "2026-014", "2026-12-15")]
     result = run("meeting", "close")
     assert (result.exit_code, result.stdout) == (0, CLOSED)

@@ -113,10 +113,12 @@ BAD = [
      edit("nieuw = 20\n", "nieuw = 20\nlang = 30\n"),
      "overleg.toml:16: onbekende sleutel 'lang' in [minuten] (toegestaan: nieuw, standaard)"),
     ("unknown key in a partner", edit('naam = "Politie"\n', 'naam = "Politie"\ntel = "112"\n'),
-     "overleg.toml:24: onbekende sleutel 'tel' in [partners.POL] (toegestaan: email, naam)"),
+     "overleg.toml:24: onbekende sleutel 'tel' in [partners.POL] (toegestaan: certificaat, "
+     "email, naam)"),
     ("unknown key in [mail]", edit("smtp_port = 25\n", "smtp_port = 25\nwachtwoord = \"x\"\n"),
      "overleg.toml:33: onbekende sleutel 'wachtwoord' in [mail] (toegestaan: afzender, "
-     "gebruiker, smtp_host, smtp_port, starttls)"),
+     "ca_bestand, gebruiker, ondertekenen, smtp_host, smtp_port, smtp_tls, starttls, "
+     "versleutelen)"),
     ("unknown table", GOOD + "\n[agenda]\nx = 1\n",
      "overleg.toml:36: onbekende tabel [agenda] (toegestaan: mail, minuten, overleg, partners)"),
     ("key before the first table", "titel = \"x\"\n" + GOOD,
@@ -146,9 +148,11 @@ BAD = [
     ("email a number", edit('email = "wijkagent@politie.example"', "email = 5"),
      "overleg.toml:24: 'email' van 'POL' moet een lijst van e-mailadressen zijn"),
     ("TOML syntax error", edit('voorzitter = "A. de Vries"', "voorzitter = A. de Vries"),
-     "overleg.toml:5: ongeldige TOML (Invalid value)"),
+     "overleg.toml:5: ongeldige TOML: ongeldige waarde: zet tekst tussen aanhalingstekens "
+     '(naam = "..."); getallen en true/false zonder'),
     ("TOML error at the end", GOOD + "starttls",
-     "overleg.toml:35: ongeldige TOML (Expected '=' after a key in a key/value pair)"),
+     "overleg.toml:35: ongeldige TOML: na een sleutel hoort '=' (sleutel = waarde); zet tekst "
+     'tussen aanhalingstekens (naam = "...")'),
     ("missing [overleg]", GOOD[GOOD.index("[minuten]"):],
      "overleg.toml:1: de tabel [overleg] ontbreekt"),
     ("missing naam", edit('naam = "Casusoverleg Zuid"\n', ""),

@@ -201,11 +201,24 @@ def test_relative_arithmetic_never_overflows() -> None:
 
 @pytest.mark.parametrize(
     ("today", "expected"),
-    [(SAT, TUE), (TUE, TUE), (date(2026, 12, 2), date(2026, 12, 8))],
+    # Strictly after today: on a meeting day 'volgende' is next week's (issue 14).
+    [(SAT, TUE), (TUE, date(2026, 12, 8)), (date(2026, 12, 2), date(2026, 12, 8))],
 )
 def test_volgende(today: date, expected: date) -> None:
     assert parse_date("volgende", today=today, schedule=TUESDAYS) == expected
     assert parse_date(" Volgende ", today=today, schedule=TUESDAYS) == expected
+
+
+@pytest.mark.parametrize(("today", "open_meeting", "expected"), [
+    (SAT, TUE, date(2026, 12, 8)),  # a meeting opened ahead of its day
+    (date(2026, 12, 8), TUE, date(2026, 12, 15)),  # last week's meeting still open
+    (TUE, TUE, date(2026, 12, 8)),
+    (SAT, None, TUE),
+])
+def test_volgende_is_after_the_open_meeting(today: date, open_meeting: date | None,
+                                            expected: date) -> None:
+    assert parse_date("volgende", today=today, schedule=TUESDAYS,
+                      after=open_meeting) == expected
 
 
 def test_volgende_after_the_schedule_ended() -> None:

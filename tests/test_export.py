@@ -17,7 +17,7 @@ PARTNER = "POL"
 STALE = "2026-012"  # POL is taken off this case but still owns an open action on it
 EVERY_TABLE = ["meetings", "agenda_items", "attendance", "entries", "reviews", "actions",
                "reopenings", "writebacks", "mailings", "disclosures", "disclosure_cases",
-               "access_requests", "audit"]
+               "access_requests", "audit", "action_changes"]
 PARTNER_TABLES = ["meetings", "agenda_items", "entries", "reviews", "actions", "writebacks",
                   "mailings"]
 CASE_TABLES = ["agenda_items", "entries", "reviews", "actions", "writebacks"]

@@ -93,6 +93,7 @@ def test_everything_under_uit_is_owner_only(example_ws, run, umask):
     assert {str(p): mode(p) for p in folders} == dict.fromkeys(map(str, folders), 0o700)
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_an_existing_output_readable_by_others_becomes_owner_only(example_ws, run):
     closed_meeting(run)
     target = example_ws / "verslag.md"
@@ -166,7 +167,7 @@ def test_a_full_disk_while_recording_loses_no_earlier_entry(example_ws, run):
     result = cli("meeting", "note", "2026-014", huge, limit=LIMIT)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
-        "Fout: de database kon niet worden bijgewerkt (disk I/O error): is de schijf vol? Deze "
+        "Fout: de database kon niet worden bijgewerkt: is de schijf vol? Deze "
         "wijziging is niet opgeslagen, alles van eerder wel. Maak ruimte en probeer het "
         "opnieuw.\n")
     with sqlite3.connect(example_ws / "overleg.db") as conn:
@@ -226,7 +227,7 @@ def test_a_read_only_workspace_gives_a_dutch_message_and_changes_nothing(example
     cases = {p.name: p.read_bytes() for p in (example_ws / "casussen").iterdir()}
     result = read_only(example_ws, *args)
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr.startswith("Fout: de database kan niet worden geopend of beschreven (")
+    assert result.stderr.startswith("Fout: de database kan niet worden geopend of beschreven. ")
     assert result.stderr.endswith("Staat de werkmap op een alleen-lezen schijf, of ontbreken "
                                   "schrijfrechten? Controleer de rechten op de werkmap en "
                                   "overleg.db; deze wijziging is niet opgeslagen.\n")
@@ -268,9 +269,8 @@ def test_a_damaged_database_gives_a_dutch_message(example_ws, run):
     (example_ws / "overleg.db").write_bytes(b"dit is geen database" * 100)
     result = run("agenda", "show", "--date", D)
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == ("Fout: overleg.db is beschadigd of geen database (file is not a "
-                             "database). Zet een reservekopie terug; de casusbestanden zelf "
-                             "zijn niet aangetast.\n")
+    assert result.stderr == ("Fout: overleg.db is beschadigd of geen database. Zet een "
+                             "reservekopie terug; de casusbestanden zelf zijn niet aangetast.\n")
 
 
 # --- case files: owner-only, written through links, no temporary file left behind --------
@@ -304,6 +304,7 @@ def test_new_and_imported_case_files_are_owner_only(empty_ws, run, tmp_path, mas
         "2026-001.md": file_mode, "2026-050.md": file_mode}
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_a_symlinked_case_file_stays_a_link_and_its_file_gets_the_new_state(example_ws, run,
                                                                            tmp_path):
     share = tmp_path / "share"  # a share mounted elsewhere, its file linked into casussen/

@@ -56,7 +56,7 @@ def test_no_class_patching_at_import():
     ("Missing argument 'ID'.", "het argument ID ontbreekt."),
     ("No such option: --bogus", "onbekende optie --bogus"),
     ("Invalid value for '--minutes': 0 is not in the range 1<=x<=240.",
-     "ongeldige waarde voor '--minutes': 0 valt buiten het bereik 1<=x<=240."),
+     "ongeldige waarde voor '--minutes': 0; het moet een getal van 1 tot en met 240 zijn."),
 ])
 def test_usage_messages_in_dutch(english, dutch):
     assert usage_in_dutch(english) == dutch

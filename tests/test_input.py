@@ -284,8 +284,9 @@ def test_numbers_are_range_checked_at_the_command_line(example_ws: Path, run, ar
     result = run(*args)
     assert result.exit_code == 2
     where = name if name.startswith("'") else f"'{name}'"
-    assert re.match(f"Fout: ongeldige waarde voor {where}: {value} valt buiten het bereik "
-                    r"(1<=)?x<=\d+\.\nZie 'overleg .* --help'\.\n\Z", result.stderr)
+    assert re.match(f"Fout: ongeldige waarde voor {where}: {value}; het moet een getal "
+                    r"van (1 tot en met|ten hoogste) \d+ zijn\.\nZie 'overleg .* --help'\.\n\Z",
+                    result.stderr)
     assert "Traceback" not in result.output
 
 
@@ -442,8 +443,9 @@ def test_a_case_file_above_1_mb_is_a_finding(run, empty_ws: Path) -> None:
     # The id from its first lines: `cases show` says the file is broken, not that it is missing.
     result = run("cases", "show", "2026-001")
     assert result.exit_code == 1
-    assert result.stderr == ('Fout: casus "2026-001" bestaat niet. Het bestand bevat fouten: '
-                             "zie 'overleg cases check'.\n")
+    assert result.stderr == ('Fout: casus "2026-001" kan niet worden gelezen: casussen/groot.md:1: '
+                             f"{TOO_LARGE.format(size='1 MB')}. Herstel het bestand; zie "
+                             "'overleg cases check'.\n")
     assert run("cases", "show", "2026-002").exit_code == 0
 
 

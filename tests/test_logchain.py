@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, Run
+from conftest import Run
 
 from overleg.migrations import MIGRATIONS
 from overleg.store import Store
@@ -89,6 +89,7 @@ def test_a_new_database_verifies_with_empty_chains(empty_ws: Path, run) -> None:
                              "Laatste hash logboek: (leeg), register: (leeg).\n" + NOTE)
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_the_example_workspace_verifies_after_a_meeting(example_ws: Path, run) -> None:
     for args in [("agenda", "build", "--date", D), ("meeting", "start", "--date", D),
                  ("meeting", "note", "2026-014", "besproken"),
@@ -162,7 +163,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     init_workspace(ws, example=True)
     run = Run()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OVERLEG_TODAY", TODAY)
+        mp.setenv("OVERLEG_TODAY", D)  # recordings act on today's meeting
         mp.setenv("OVERLEG_WORKSPACE", str(ws))
         for args in [("agenda", "build", "--date", D), ("meeting", "start", "--date", D),
                      ("meeting", "note", "2026-014", "x"), ("meeting", "note", "2026-027", "y"),

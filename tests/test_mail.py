@@ -189,7 +189,8 @@ def test_user_without_password_is_refused_before_connecting(no_connection):
 
 # --- compose on the example workspace --------------------------------------------------------
 
-def test_compose_minutes_of_a_small_meeting(run, example_ws):
+def test_compose_minutes_of_a_small_meeting(run, example_ws, monkeypatch):
+    monkeypatch.setenv("OVERLEG_TODAY", "2026-12-01")  # recording acts on today's meeting
     for args in (("meeting", "start", "--date", "2026-12-01"),
                  ("meeting", "decide", "2026-027", "Veiligheidsplan afstemmen"),
                  ("action", "add", "2026-027", "--owner", "VT", "--due", "2026-12-11",

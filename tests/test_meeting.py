@@ -92,12 +92,14 @@ def test_start_again_of_the_open_meeting_is_harmless(t):
     assert t.actions_log().count("meeting.start") == 1
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_start_refuses_while_another_meeting_is_open(t):
     t.start(NOV17)
     with pytest.raises(OverlegError) as caught:
         t.start(DEC1)
-    assert message(caught) == ("de vergadering van 17-11-2026 is nog open. Sluit die eerst "
-                               "met 'overleg meeting close'.")
+    assert message(caught) == (
+        "de vergadering van 17-11-2026 is nog open (niet die van 01-12-2026). Sluit die eerst "
+        "met 'overleg meeting close', of werk erin verder met --date 17-11-2026.")
     assert t.store.meeting(DEC1) is None
 
 
@@ -178,6 +180,7 @@ def test_the_store_itself_refuses_writes_to_a_closed_meeting(t):
 
 # --- attendance --------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("meeting_day")
 def test_attend_records_and_toggles(t):
     meeting = t.start()
     assert m.attend(t.store, t.ws, "pol", "  K. Bakker ") == "POL"
@@ -193,6 +196,7 @@ def test_attend_records_and_toggles(t):
                      "Bekend: RN, POL, GEM, OM, GGZ, VT, WT, WC, VZ."),
     ("POL", "   ", "geef de naam van de deelnemer op."),
 ])
+@pytest.mark.usefixtures("meeting_day")
 def test_attend_refusals(t, code, name, text):
     meeting = t.start()
     with pytest.raises(InvalidInput) as caught:
@@ -203,6 +207,7 @@ def test_attend_refusals(t, code, name, text):
 
 # --- notes and decisions -----------------------------------------------------------------
 
+@pytest.mark.usefixtures("meeting_day")
 def test_note_and_decision_on_an_agenda_item(t):
     meeting = t.start()
     note = m.record(t.store, t.ws, t.cases["2026-014"], "note", "  Zorgen gedeeld.  ")
@@ -213,6 +218,7 @@ def test_note_and_decision_on_an_agenda_item(t):
     assert t.store.discussed_cases(meeting) == {"2026-014"}
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_a_case_off_the_agenda_is_refused_unless_added(t):
     meeting = t.start()
     case = t.cases["2026-033"]
@@ -229,6 +235,7 @@ def test_a_case_off_the_agenda_is_refused_unless_added(t):
     assert len(t.store.items(meeting)) == 14
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_a_dropped_item_is_refused_and_restored_by_add(t):
     from overleg.agenda import build_agenda, drop_from_agenda
 
@@ -241,6 +248,7 @@ def test_a_dropped_item_is_refused_and_restored_by_add(t):
     assert [i.case_id for i in t.store.items(meeting)][-1] == "2026-009"
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_empty_text_is_refused(t):
     meeting = t.start()
     with pytest.raises(InvalidInput) as caught:
@@ -251,6 +259,7 @@ def test_empty_text_is_refused(t):
 
 # --- reviews -----------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("meeting_day")
 def test_review_next_date_status_or_both(t):
     meeting = t.start()
     case = t.cases["2026-014"]
@@ -271,6 +280,7 @@ def test_review_next_date_status_or_both(t):
     (date(2026, 11, 24), "actief", "de volgende bespreking (24-11-2026) moet na de "
                                    "vergadering van 01-12-2026 liggen."),
 ])
+@pytest.mark.usefixtures("meeting_day")
 def test_review_refusals(t, next_date, status, text):
     meeting = t.start()
     with pytest.raises(InvalidInput) as caught:
@@ -279,6 +289,7 @@ def test_review_refusals(t, next_date, status, text):
     assert t.store.reviews(meeting) == []
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_review_off_the_agenda(t):
     meeting = t.start()
     with pytest.raises(InvalidInput):
@@ -307,6 +318,7 @@ def test_action_owner_must_be_a_partner_of_the_case(t):
     ("2026-041", "WT"),   # aangemeld_door (and regie), not listed
     ("2026-014", "ggz"),  # listed; code typed in lower case
 ])
+@pytest.mark.usefixtures("meeting_day")
 def test_regie_and_aangemeld_door_count_as_partners(t, case_id, owner):
     meeting = t.start()
     action = m.add_action(t.store, t.ws, t.cases[case_id], owner, " S. Öztürk ",
@@ -325,6 +337,7 @@ def test_action_outside_a_meeting_has_no_meeting(t):
     assert t.store.meetings() == []
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_action_in_a_meeting_for_a_case_off_the_agenda(t):
     meeting = t.start()
     with pytest.raises(InvalidInput) as caught:
@@ -343,6 +356,7 @@ def test_action_without_text_is_refused(t):
     assert message(caught) == "de actie heeft geen tekst; beschrijf wat er moet gebeuren."
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_complete_action_in_the_meeting_counts_as_discussing_the_case(t):
     early = m.add_action(t.store, t.ws, t.cases["2026-014"], "POL", None, date(2026, 11, 30),
                          "Buurtonderzoek")
@@ -374,6 +388,7 @@ def test_complete_action_twice_or_unknown(t):
 
 # --- what close writes back --------------------------------------------------------------
 
+@pytest.mark.usefixtures("meeting_day")
 def test_planned_writeback(t):
     meeting = t.start()
     c = t.cases
@@ -395,6 +410,7 @@ def test_planned_writeback(t):
     }
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_same_review_date_as_the_file_writes_nothing(t):
     meeting = t.start()
     # 2026-033 has 'bespreken: 15 december 2026' in Dutch: the same date, nothing to write.
@@ -402,6 +418,7 @@ def test_same_review_date_as_the_file_writes_nothing(t):
     assert m.planned_writeback(t.store, meeting, t.cases["2026-033"]) == {}
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_close_result_and_log(t):
     t.start()
     m.record(t.store, t.ws, t.cases["2026-022"], "decision", "Besluit")
@@ -414,6 +431,7 @@ def test_close_result_and_log(t):
         "2026-022": {"agenda": "nee"}}
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_close_with_a_case_file_that_vanished_since_it_was_read(t, example_ws):
     meeting = t.start()
     m.record(t.store, t.ws, t.cases["2026-022"], "decision", "Besluit")
@@ -479,6 +497,7 @@ def test_approve_only_a_closed_meeting_and_only_once(t):
     assert message(caught) == "het verslag van 17-11-2026 is al vastgesteld."
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_meeting_summaries(t):
     assert m.meeting_summaries(t.store) == []
     t.start(NOV17)
@@ -501,6 +520,7 @@ def test_meeting_summaries(t):
 SECRET = "Geheim-7Q"  # typed text that must never reach the log
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_every_change_has_a_log_line_without_the_text(t):
     before = m.add_action(t.store, t.ws, t.cases["2026-014"], "POL", f"{SECRET} wie",
                           date(2026, 11, 30), f"{SECRET} actie")

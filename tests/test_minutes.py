@@ -109,7 +109,7 @@ def test_attendance_apologies_and_confidentiality_come_first(run, demo_ws):
 def test_item_with_notes_decisions_new_actions_review_and_status(run, demo_ws):
     assert section(ok(run("minutes")), "2026-014") == [
         "## 1. Casus 2026-014 — J.d.V. (1991)",
-        "- Redenen: nieuwe aanmelding",
+        "- Reden: nieuwe aanmelding",
         "- Regie: GEM (casusregisseur B. Jansen)",
         "- Betrokkene geïnformeerd: ja",
         "**Vraag aan het overleg:** Is een verkennend onderzoek naar een zorgmachtiging "
@@ -162,7 +162,7 @@ def test_undiscussed_items_are_carried_over(run, demo_ws):
         assert (held in section(md, case_id)) is (case_id in undiscussed), case_id
     assert section(md, "2026-038") == [
         "## 6. Casus 2026-038 — M.B. (1987)",
-        "- Redenen: nieuwe aanmelding",
+        "- Reden: nieuwe aanmelding",
         "- Regie: VT (casusregisseur D. Pinas)",
         "- Betrokkene geïnformeerd: nee — veiligheid melder",
         "**Vraag aan het overleg:** Hoe gaan VT en wijkteam met mevrouw in gesprek zonder de "
@@ -242,9 +242,10 @@ def test_partner_action_list_puts_late_ones_first_and_marks_them(run, demo_ws, m
 
 # --- minutes are a record: later events do not change them ------------------------------
 
-def test_minutes_stay_as_they_were_after_a_later_meeting(run, demo_ws):
+def test_minutes_stay_as_they_were_after_a_later_meeting(run, demo_ws, monkeypatch):
     before = {fmt: ok(run("minutes", "--date", "2026-12-01", "--format", fmt))
               for fmt in FORMATS}
+    monkeypatch.setenv("OVERLEG_TODAY", "2026-12-15")
     ok(run("meeting", "start", "--date", "2026-12-15"))
     ok(run("action", "done", "2", "--comment", "Regeling getroffen"))
     ok(run("meeting", "close"))
@@ -321,6 +322,7 @@ def test_earlier_action_of_a_meeting_still_open(run, example_ws):
 
 # --- odd input -----------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("meeting_day")
 def test_typed_text_is_data_and_tables_stay_tables(run, example_ws):
     ok(run("meeting", "start", "--date", "2026-12-01"))
     ok(run("meeting", "note", "2026-014", "<b>vet</b> {{ 7*7 }} & {% if x %}"))
@@ -339,6 +341,7 @@ def test_typed_text_is_data_and_tables_stay_tables(run, example_ws):
     assert "<b>vet" not in html
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_empty_attendance_and_a_vanished_case_file(run, example_ws):
     ok(run("meeting", "start", "--date", "2026-12-01"))
     ok(run("meeting", "decide", "2026-014", "Afwachten"))

@@ -63,7 +63,7 @@ class Prepared:
 @pytest.fixture(scope="module")
 def module_env() -> Iterator[pytest.MonkeyPatch]:
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OVERLEG_TODAY", "2026-11-28")
+        mp.setenv("OVERLEG_TODAY", "2026-12-01")  # the day of the meetings held here
         mp.setenv("COLUMNS", "120")
         mp.setenv("NO_COLOR", "1")
         mp.delenv("FORCE_COLOR", raising=False)
@@ -177,6 +177,7 @@ def test_a_bsn_is_masked_in_every_part_of_the_mail(bsn_ws, tmp_path, kind):
         assert "2026-077" in text
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_a_bsn_is_masked_on_the_live_screen(tmp_path, run, monkeypatch):
     ws = tmp_path / "live"
     init_workspace(ws, example=True)
@@ -300,11 +301,12 @@ def check_partner_filter(root: Path, specs: list[CaseSpec], formats: tuple[str, 
             continue
         t = tokens(i)
         if spec.note:
-            record(store, ws, case, "note", t["note"])
+            record(store, ws, case, "note", t["note"], meeting=meeting)
         if spec.decision:
-            record(store, ws, case, "decision", t["decision"])
+            record(store, ws, case, "decision", t["decision"], meeting=meeting)
         if spec.action_owner:
-            add_action(store, ws, case, spec.action_owner, None, date(2026, 12, 15), t["action"])
+            add_action(store, ws, case, spec.action_owner, None, date(2026, 12, 15), t["action"],
+                       meeting=meeting)
     meeting = store.meeting_by_id(meeting.id)
     cases = load(drop=True)  # partners left some cases after the meeting
     by_id = {c.id: c for c in cases}

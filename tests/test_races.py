@@ -545,6 +545,7 @@ def test_the_store_checks_the_meeting_as_the_database_has_it_now(example_ws, run
     assert query(example_ws, "SELECT id, status FROM actions") == [(1, "open")]
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_close_makes_every_new_file_in_memory_before_it_writes_one(example_ws, run):
     example_meeting(run)
     for args in (("meeting", "note", "2026-014", "Besproken."),  # aangemeld -> actief
@@ -607,6 +608,7 @@ def set_closing(ws: Path) -> None:
     ("agenda", "add", "2026-033", "--date", D),
     ("minutes",),
 ], ids=lambda a: " ".join(a[:2]))
+@pytest.mark.usefixtures("meeting_day")
 def test_every_command_says_a_closing_meeting_is_being_closed(example_ws, run, args):
     example_meeting(run)
     assert run("meeting", "note", "2026-014", "Besproken.").exit_code == 0
@@ -617,6 +619,7 @@ def test_every_command_says_a_closing_meeting_is_being_closed(example_ws, run, a
     assert query(example_ws, "SELECT count(*) FROM audit") == before
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_the_next_close_finishes_a_close_that_was_cut_off(example_ws, run):
     example_meeting(run)
     assert run("meeting", "note", "2026-014", "Besproken.").exit_code == 0
@@ -633,6 +636,7 @@ def test_the_next_close_finishes_a_close_that_was_cut_off(example_ws, run):
     assert (result.exit_code, result.stderr) == (1, fout(CLOSED))
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_a_second_close_is_refused_while_the_first_holds_the_lock(example_ws, run):
     example_meeting(run)
     assert run("meeting", "note", "2026-014", "Besproken.").exit_code == 0

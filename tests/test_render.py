@@ -100,8 +100,8 @@ def test_undefined_names_fail(ws):
     (ws.templates_dir / "agenda.md").write_text("a\nb {{ onbekend }}\n", encoding="utf-8")
     with pytest.raises(OverlegError) as raised:
         render_agenda(ws, view_of([]), "md")
-    assert str(raised.value) == ("templates/agenda.md:2: 'onbekend' is undefined "
-                                 "(fout in het sjabloon)")
+    assert str(raised.value) == ("templates/agenda.md:2: 'onbekend' bestaat niet: dit sjabloon "
+                                 "kent geen waarde met die naam (fout in het sjabloon)")
 
 
 def test_broken_workspace_template_names_file_and_line(ws):
@@ -109,8 +109,8 @@ def test_broken_workspace_template_names_file_and_line(ws):
                                                  encoding="utf-8")
     with pytest.raises(OverlegError) as raised:
         render_agenda(ws, view_of([]), "txt")
-    assert str(raised.value) == ("templates/agenda.txt:3: Expected an expression, got 'end of "
-                                 "statement block' (fout in het sjabloon)")
+    assert str(raised.value) == ("templates/agenda.txt:3: hier ontbreekt een waarde (er staat "
+                                 "'%}') (fout in het sjabloon)")
 
 
 def test_workspace_template_overrides_the_built_in_one(ws):

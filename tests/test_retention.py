@@ -41,7 +41,7 @@ def history_template(tmp_path_factory) -> Path:
     (cases / "keep-me.md").write_text(case_file("2024-101", "agenda: ja\n"), encoding="utf-8")
     run = Run()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OVERLEG_TODAY", "2024-06-01")
+        mp.setenv("OVERLEG_TODAY", MEETING)  # recordings act on today's meeting
         mp.setenv("OVERLEG_WORKSPACE", str(ws))
         _meeting_of_2024(run, cases)
     return ws

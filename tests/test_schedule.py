@@ -193,6 +193,7 @@ def test_the_calendar_series_holds_the_same_dates_as_the_listing(run, example_ws
 
 # --- the deadlines in `overleg mail` ------------------------------------------------------------
 
+@pytest.mark.usefixtures("meeting_day")
 def test_mail_ics_has_all_day_deadlines_with_case_id_and_task_never_initials(run, example_ws):
     def ok(*args: str) -> None:
         result = run(*args)

@@ -412,6 +412,7 @@ def actions_ws(run) -> None:  # type: ignore[no-untyped-def]
         assert result.exit_code == 0, (args, result.stderr)
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_export_xlsx_round_trip(run, example_ws, tmp_path):
     actions_ws(run)
     target = tmp_path / "uit" / "acties.xlsx"
@@ -425,13 +426,13 @@ def test_export_xlsx_round_trip(run, example_ws, tmp_path):
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows == [
         ["nummer", "casus", "eigenaar", "uitvoerder", "actie", "deadline", "status",
-         "vergadering", "te laat"],
+         "vergadering", "te laat", "afgerond op", "toelichting"],
         [2, "2026-022", "POL", None, "=HYPERLINK(\"http://x\") en +31 bellen",
-         datetime(2026, 11, 20), "open", datetime(2026, 12, 1), "ja"],
+         datetime(2026, 11, 20), "open", datetime(2026, 12, 1), "ja", None, None],
         [3, "2026-014", "WT", None, "Contact met de zus", datetime(2026, 12, 8), "afgerond",
-         datetime(2026, 12, 1), "nee"],
+         datetime(2026, 12, 1), "nee", datetime(2026, 12, 1), None],
         [1, "2026-014", "GGZ", "S. Öztürk", "Verkennend onderzoek starten",
-         datetime(2026, 12, 15), "open", datetime(2026, 12, 1), "nee"],
+         datetime(2026, 12, 15), "open", datetime(2026, 12, 1), "nee", None, None],
     ]
     assert all(cell.font.bold for cell in sheet[1])
     assert not sheet["A2"].font.bold
@@ -440,6 +441,7 @@ def test_export_xlsx_round_trip(run, example_ws, tmp_path):
     assert sheet["E2"].data_type == "s"  # text that looks like a formula stays text
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_export_csv_file_for_dutch_excel_and_plain_csv_on_stdout(run, example_ws, tmp_path):
     actions_ws(run)
     target = tmp_path / "acties.csv"
@@ -448,17 +450,19 @@ def test_export_csv_file_for_dutch_excel_and_plain_csv_on_stdout(run, example_ws
     assert result.stderr == f"2 actie(s) geschreven naar {target}.\n"
     data = target.read_bytes()
     assert data == (
-        "\ufeffnummer;casus;eigenaar;uitvoerder;actie;deadline;status;vergadering;te laat\r\n"
+        "\ufeffnummer;casus;eigenaar;uitvoerder;actie;deadline;status;vergadering;te laat;"
+        "afgerond op;toelichting\r\n"
         "2;2026-022;POL;;\"'=HYPERLINK(\"\"http://x\"\") en +31 bellen\";20-11-2026;open;"
-        "01-12-2026;ja\r\n"
+        "01-12-2026;ja;;\r\n"
         "1;2026-014;GGZ;S. Öztürk;Verkennend onderzoek starten;15-12-2026;open;01-12-2026;nee"
-        "\r\n").encode("utf-8")
+        ";;\r\n").encode("utf-8")
     result = run("action", "list", "--partner", "GGZ", "--format", "csv")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
-        "nummer;casus;eigenaar;uitvoerder;actie;deadline;status;vergadering;te laat\n"
+        "nummer;casus;eigenaar;uitvoerder;actie;deadline;status;vergadering;te laat;"
+        "afgerond op;toelichting\n"
         "1;2026-014;GGZ;S. Öztürk;Verkennend onderzoek starten;15-12-2026;open;01-12-2026;nee"
-        "\n")
+        ";;\n")
     overdue = run("action", "list", "--overdue", "--format", "csv")
     assert [line.split(";")[0] for line in overdue.stdout.splitlines()] == ["nummer", "2"]
 

@@ -323,17 +323,19 @@ def test_front_matter_closing_cannot_write_is_an_error_of_cases_check(run, empty
      "casus \"2026-900\": casus.md: sleutel 'status' staat er twee keer in; niets "
      "teruggeschreven. Zie 'overleg cases check'."),
     (b"---\nid: 2026-900\nstatus: [aangemeld\n---\n",
-     'casus "2026-900": casus.md: de front matter is geen geldige YAML meer (...); niets '
-     "teruggeschreven. Zie 'overleg cases check'."),
+     'casus "2026-900": casus.md: de front matter is geen geldige YAML meer: een lijst tussen '
+     "[ ] is niet goed afgesloten: zet komma's tussen de waarden en een ']' aan het eind...; "
+     "niets teruggeschreven. Zie 'overleg cases check'."),
     (b"---\ninitialen: T.T.\n---\n",
      'casus "2026-900": casus.md heeft geen id meer; niets teruggeschreven. Controleer het '
      "bestand."),
 ])
+@pytest.mark.usefixtures("meeting_day")
 def test_front_matter_that_broke_since_it_was_read_is_refused(tmp_path, data, message):
     path = case_file(tmp_path, data)
     with pytest.raises(StaleCaseFile) as caught:
         write_back(path, "2026-900", UPDATES)
-    start, _, end = message.partition("...")  # what YAML says about it, in its words
+    start, _, end = message.partition("...")
     assert caught.value.message.startswith(start) and caught.value.message.endswith(end)
     assert path.read_bytes() == data
 
@@ -468,6 +470,7 @@ def writeback_lines(ws: Path) -> list[tuple[str, str]]:
                             "'case.writeback' ORDER BY id").fetchall()
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_close_writes_the_new_state_of_each_discussed_case(run, example_ws):
     original = snapshot(example_ws)
     started(run)
@@ -519,6 +522,7 @@ def test_close_writes_the_new_state_of_each_discussed_case(run, example_ws):
         0, "17 casusbestanden gecontroleerd: 0 fouten, 0 waarschuwingen.\n")
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_the_last_review_of_a_case_counts(run, example_ws):
     started(run)
     ok(run("meeting", "review", "2026-014", "--next", "2027-01-05", "--status", "nazorg"))
@@ -530,6 +534,7 @@ def test_the_last_review_of_a_case_counts(run, example_ws):
     assert "\nagenda: nee\nbespreken: 2027-01-12\n---\n" in text
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_undiscussed_cases_are_untouched(run, example_ws):
     original = snapshot(example_ws)
     started(run)
@@ -539,6 +544,7 @@ def test_undiscussed_cases_are_untouched(run, example_ws):
     assert writeback_lines(example_ws) == []
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_closing_again_after_reopen_writes_nothing_twice(run, example_ws):
     started(run)
     ok(run("meeting", "decide", "2026-022", "Besluit."))
@@ -559,6 +565,7 @@ def test_closing_again_after_reopen_writes_nothing_twice(run, example_ws):
                                            ("2026-022", "2026-12-01")]
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_a_review_recorded_after_reopen_is_written(run, example_ws):
     started(run)
     ok(run("meeting", "review", "2026-014", "--next", "2027-01-12"))
@@ -577,6 +584,7 @@ def test_a_review_recorded_after_reopen_is_written(run, example_ws):
     assert writeback_lines(example_ws) == [("2026-014", "2026-12-01")] * 2
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_an_edit_made_during_the_meeting_is_kept(run, example_ws):
     started(run)
     ok(run("meeting", "note", "2026-014", "Besproken."))
@@ -589,6 +597,7 @@ def test_an_edit_made_during_the_meeting_is_kept(run, example_ws):
     assert path.read_bytes() == edited.replace(b"\nstatus: aangemeld\n", b"\nstatus: actief\n")
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_a_status_changed_on_disk_during_the_meeting_is_not_overruled(run, example_ws):
     started(run)
     ok(run("meeting", "note", "2026-038", "Besproken."))
@@ -600,6 +609,7 @@ def test_a_status_changed_on_disk_during_the_meeting_is_not_overruled(run, examp
     assert path.read_bytes() == edited
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_close_refuses_when_a_discussed_case_file_vanished(run, example_ws):
     started(run)
     ok(run("meeting", "decide", "2026-022", "Besluit."))
@@ -619,6 +629,7 @@ def test_close_refuses_when_a_discussed_case_file_vanished(run, example_ws):
     assert '"status": "open"' in ok(run("meeting", "list", "--json"))
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_close_refuses_when_a_discussed_case_file_broke(run, example_ws):
     started(run)
     ok(run("meeting", "decide", "2026-022", "Besluit."))
@@ -645,6 +656,7 @@ def test_close_refuses_when_a_discussed_case_file_broke(run, example_ws):
                              "2026-022: agenda bijgewerkt in het casusbestand.\n")
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_written_files_keep_their_mode(run, example_ws):
     path = example_ws / "casussen" / "2026-014-jdv.md"
     os.chmod(path, 0o600)

@@ -15,7 +15,30 @@ if TYPE_CHECKING:
 
     from overleg.model import Action
 
-app = typer.Typer(help="Acties: toevoegen, afronden, overzicht.", no_args_is_help=True)
+app = typer.Typer(help="Acties: toevoegen, afronden, corrigeren, overzicht.",
+                  no_args_is_help=True)
+
+ActionArg = Annotated[int, typer.Argument(metavar="ACTIE", help="Nummer van de actie.",
+                                          min=1, max=MAX_NUMBER,
+                                          autocompletion=completion.open_actions)]
+DateOpt = Annotated[str | None, typer.Option(
+    "--date", help="De open vergadering waarin dit hoort (standaard die van vandaag, als er "
+    "een open is).", autocompletion=completion.meeting_dates)]
+
+
+def warn(messages: list[str]) -> None:
+    """Warnings where a slip is likely, on stderr; they change nothing and no exit code."""
+    for message in messages:
+        err(f"Let op: {message}")
+
+
+def _echo(action: Action, text: bool = True) -> str:
+    """'Actie #7 voor POL/J. Jansen, deadline di 15-12-2026: Huisbezoek'."""
+    from overleg.dates import fmt_short
+
+    person = f"/{action.who}" if action.who else ""
+    return (f"Actie #{action.id} voor {action.owner}{person}, deadline "
+            f"{fmt_short(action.due)}" + (f": {action.text}" if text else ""))
 
 
 @app.command("add")
@@ -31,27 +54,30 @@ def action_add(
     who: Annotated[str | None, typer.Option("--who", help="Naam van de uitvoerder.")] = None,
     add: Annotated[bool, typer.Option("--add", help="Zet de casus op de agenda van de open "
                                       "vergadering als hij er nog niet op staat.")] = False,
+    on: DateOpt = None,
 ) -> None:
     """Voeg een actie toe (eigenaar en deadline verplicht).
 
     Voorbeeld: overleg action add 2026-014 --owner POL --due +2w "Huisbezoek met wijkteam"
     """
-    from overleg.dates import fmt_short
+    from overleg import checks
     from overleg.meeting import add_action
 
     s = session()
-    action = add_action(s.store(), s.workspace(), s.case(case_id), owner, who, s.day(due),
-                        text, add)
-    person = f"/{action.who}" if action.who else ""
-    out(f"Actie #{action.id} voor {action.owner}{person}, deadline {fmt_short(action.due)}.")
+    store, case = s.store(), s.case(case_id)
+    action = add_action(store, s.workspace(), case, owner, who, s.day(due), text, add,
+                        day=s.day(on) if on else None)
+    meeting = store.meeting_by_id(action.meeting_id) if action.meeting_id else None
+    # The text is on the command line just typed; the echo resolves owner and deadline.
+    out(_echo(action, text=False) + ".")
+    warn(checks.deadline(action.due) + checks.closed_case(store, case, meeting))
 
 
 @app.command("done")
 def action_done(
-    action_id: Annotated[int, typer.Argument(metavar="ACTIE", help="Nummer van de actie.",
-                                             min=1, max=MAX_NUMBER,
-                                             autocompletion=completion.open_actions)],
+    action_id: ActionArg,
     comment: Annotated[str | None, typer.Option("--comment", help="Toelichting.")] = None,
+    on: DateOpt = None,
 ) -> None:
     """Markeer een actie als afgerond.
 
@@ -59,8 +85,57 @@ def action_done(
     """
     from overleg.meeting import complete_action
 
-    action = complete_action(session().store(), action_id, comment)
+    s = session()
+    action = complete_action(s.store(), action_id, comment, day=s.day(on) if on else None)
     out(f"Actie #{action.id} ({action.case_id}, {action.owner}) is afgerond.")
+
+
+@app.command("edit")
+def action_edit(
+    action_id: ActionArg,
+    owner: Annotated[str | None, typer.Option("--owner", autocompletion=completion.partners,
+                                              help="Andere eigenaar (partner van de casus)."
+                                              )] = None,
+    who: Annotated[str | None, typer.Option("--who", help="Andere uitvoerder ('' wist de "
+                                            "naam).")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Andere deadline.")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Andere tekst.")] = None,
+    on: DateOpt = None,
+) -> None:
+    """Corrigeer een open actie: eigenaar, uitvoerder, deadline of tekst (de oude waarden
+    blijven bewaard).
+
+    Voorbeeld: overleg action edit 12 --due 15-12 --who "S. Öztürk"
+    """
+    from overleg import checks
+    from overleg.meeting import edit_action
+
+    s = session()
+    store = s.store()
+    case = s.case(store.action(action_id).case_id)
+    action = edit_action(store, s.workspace(), case, action_id, owner=owner, who=who,
+                         due=s.day(due) if due else None, text=text,
+                         day=s.day(on) if on else None)
+    out(f"Gecorrigeerd: {_echo(action)}")
+    warn(checks.deadline(action.due) if due else [])
+
+
+@app.command("cancel")
+def action_cancel(
+    action_id: ActionArg,
+    reason: Annotated[str, typer.Option("--reason", help="Waarom de actie vervalt "
+                                        "(verplicht).")],
+    on: DateOpt = None,
+) -> None:
+    """Laat een actie vervallen (status vervallen, met de reden).
+
+    Voorbeeld: overleg action cancel 12 --reason "Niet meer nodig na verhuizing"
+    """
+    from overleg.meeting import cancel_action
+
+    s = session()
+    action = cancel_action(s.store(), action_id, reason, day=s.day(on) if on else None)
+    out(f"Actie #{action.id} ({action.case_id}, {action.owner}) is vervallen.")
 
 
 @app.command("list")
@@ -68,8 +143,9 @@ def action_list(
     partner: Annotated[str | None, typer.Option("--partner", help="Alleen acties van deze "
                                                 "organisatie.",
                                                 autocompletion=completion.partners)] = None,
-    status: Annotated[ActionStatus, typer.Option("--status", help="Open, afgerond (done) of "
-                                                 "alle (all).", case_sensitive=False)]
+    status: Annotated[ActionStatus, typer.Option("--status", help="Open, afgerond (done), "
+                                                 "vervallen (cancelled) of alle (all).",
+                                                 case_sensitive=False)]
     = ActionStatus.open,
     overdue: Annotated[bool, typer.Option("--overdue", help="Alleen acties over de "
                                           "deadline.")] = False,
@@ -93,9 +169,9 @@ def action_list(
     from overleg.errors import InvalidInput
 
     wanted = status.canonical
-    if overdue and wanted == "done":
-        raise InvalidInput("--overdue toont open acties over de deadline; laat --status done "
-                           "weg of gebruik --status all.")
+    if overdue and wanted in ("done", "cancelled"):
+        raise InvalidInput(f"--overdue toont open acties over de deadline; laat --status "
+                           f"{status.value} weg of gebruik --status all.")
     if (export is not None or output is not None) and as_json:
         raise InvalidInput("kies --json of --format, niet allebei.")
     s = session()
@@ -149,13 +225,17 @@ def _table(actions: list[Action], day: date, status: str, overdue: bool) -> None
     if not actions:
         out("Geen acties over de deadline." if overdue else "Geen open acties."
             if status == "open" else "Geen afgeronde acties." if status == "done"
-            else "Geen acties.")
+            else "Geen vervallen acties." if status == "cancelled" else "Geen acties.")
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("#", "casus", "eigenaar", "deadline", "actie", "status"):
         table.add_column(column, no_wrap=column != "actie")
+    from overleg.spreadsheet import ACTION_STATES
+
     for a in actions:
-        state = ("TE LAAT" if a.overdue(day) else "open") if a.status == "open" else "afgerond"
+        state = "TE LAAT" if a.overdue(day) else ACTION_STATES[a.status]
+        if a.done_on:
+            state += f" {fmt(a.done_on)}"
         owner_text = f"{a.owner}/{a.who}" if a.who else a.owner
         table.add_row(*plain(str(a.id), a.case_id, owner_text, fmt(a.due), a.text, state),
                       style="bold red" if a.overdue(day) else None)

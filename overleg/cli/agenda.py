@@ -37,14 +37,12 @@ _STATUS = {"planned": "gepland", "open": "geopend", "closing": "wordt gesloten",
 
 
 def _date(text: str | None) -> date:
-    from overleg import dates
     from overleg.agenda import default_date
 
     s = session()
-    config = s.workspace().config
     if text is None:
-        return default_date(s.store(), config)
-    return dates.parse_date(text, schedule=config.schema)
+        return default_date(s.store(), s.workspace().config)
+    return s.day(text)
 
 
 def _view(on: date) -> AgendaView:
@@ -142,8 +140,7 @@ def agenda_build(
     day = _date(on)
     case_set = s.cases()
     meeting, replaced = build_agenda(s.store(), case_set.cases, day, config, keep=keep)
-    if config.schema and dates.next_meeting(config.schema, day) != day:
-        err(f"Let op: {dates.fmt_long(day)} is geen datum uit het schema van het overleg.")
+    _warn_about(day, config.schema)
     if replaced and keep:
         err(f"Agenda van {dates.fmt(day)} opnieuw opgebouwd; toegevoegde, geschrapte en "
             "verschoven punten zijn bewaard.")
@@ -157,6 +154,17 @@ def agenda_build(
         _print(view)
     if case_set.errors:  # those cases could not be selected: the agenda may be incomplete
         raise typer.Exit(ExitStatus.ERROR)
+
+
+def _warn_about(day: date, schema: str | None) -> None:
+    """A date in the past, or off the schedule: most likely a slip (`agenda delete` undoes it)."""
+    from overleg import dates
+
+    if day < dates.today():
+        err(f"Let op: {dates.fmt_long(day)} ligt in het verleden. Was dat een vergissing, "
+            f"verwijder de vergadering dan met 'overleg agenda delete --date {day.isoformat()}'.")
+    if schema and dates.next_meeting(schema, day) != day:
+        err(f"Let op: {dates.fmt_long(day)} is geen datum uit het schema van het overleg.")
 
 
 @app.command("show")
@@ -191,7 +199,7 @@ def agenda_add(
     s = session()
     day = _date(on)
     meeting = meeting_for(s.store(), day)
-    case = s.cases().get(case_id)
+    case = s.case(case_id)
     item = add_to_agenda(s.store(), meeting, case, s.workspace().config, reason, minutes)
     err(f"Casus {case.id} staat op de agenda van {fmt(day)} als punt {item.position}.")
 
@@ -207,8 +215,8 @@ def agenda_drop(case_id: CaseArg, on: DateOpt = None) -> None:
 
     s = session()
     day = _date(on)
-    drop_from_agenda(s.store(), meeting_for(s.store(), day), case_id)
-    err(f"Casus {case_id} is van de agenda van {fmt(day)} gehaald.")
+    item = drop_from_agenda(s.store(), meeting_for(s.store(), day), case_id)
+    err(f"Casus {item.case_id} is van de agenda van {fmt(day)} gehaald.")
 
 
 @app.command("move")
@@ -227,8 +235,45 @@ def agenda_move(
 
     s = session()
     day = _date(on)
-    move_on_agenda(s.store(), meeting_for(s.store(), day), case_id, position)
-    err(f"Casus {case_id} staat nu op punt {position} van de agenda van {fmt(day)}.")
+    item = move_on_agenda(s.store(), meeting_for(s.store(), day), case_id, position)
+    err(f"Casus {item.case_id} staat nu op punt {position} van de agenda van {fmt(day)}.")
+
+
+@app.command("delete")
+def agenda_delete(
+    on: Annotated[str, typer.Option(
+        "--date", help="Datum van de geplande vergadering die weg moet (bijv. 2026-12-01).",
+        show_default=False, autocompletion=completion.meeting_dates)],
+    yes: Annotated[bool, typer.Option("--yes", help="Niet om bevestiging vragen.")] = False,
+) -> None:
+    """Verwijder een geplande vergadering met haar agenda (bijv. een verkeerde datum).
+
+    Alleen een vergadering die nog niet is gestart; een geopende of gesloten vergadering
+    blijft bewaard.
+
+    Voorbeeld: overleg agenda delete --date 2020-01-01
+    """
+    from overleg.agenda import delete_agenda
+    from overleg.cli.common import confirm, fail
+    from overleg.dates import fmt, fmt_long
+
+    s = session()
+    day = s.day(on)
+    meeting = s.store().meeting(day)
+    if meeting is None:
+        raise fail(f"er is geen vergadering op {fmt(day)}; er is niets te verwijderen. Zie "
+                   "'overleg meeting list'.")
+    count = len(s.store().items(meeting))
+    if meeting.status == "planned" and not yes and not confirm(
+            f"Geplande vergadering van {fmt_long(day)} ({count} "
+            f"{'punt' if count == 1 else 'punten'}) verwijderen?"):
+        err("Niets verwijderd.")
+        raise typer.Exit(ExitStatus.ERROR)
+    mailed = delete_agenda(s.store(), meeting)
+    err(f"Geplande vergadering van {fmt(day)} verwijderd, met haar agenda.")
+    if mailed:
+        err(f"Let op: de agenda was al gemaild aan {', '.join(mailed)}; laat hen weten dat deze "
+            "vergadering niet doorgaat.")
 
 
 @app.command("render")

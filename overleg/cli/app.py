@@ -87,23 +87,24 @@ class _Root(DutchGroup):
 
 
 def _db_message(exc: sqlite3.DatabaseError) -> str:
-    """A Dutch reading of SQLite's English error; a change that failed is rolled back whole."""
+    """A Dutch reading of SQLite's English error; a change that failed is rolled back whole.
+    SQLite's own words are left out where the Dutch says it all (they stay for the rest: our
+    triggers speak Dutch)."""
     text = str(exc)
     low = text.lower()
     if "locked" in low or "busy" in low:
-        return (f"de database is bezet door een ander overleg-commando ({text}); deze wijziging "
-                "is niet opgeslagen. Probeer het opnieuw.")
+        return ("de database is bezet door een ander overleg-commando; deze wijziging is niet "
+                "opgeslagen. Probeer het opnieuw.")
     if "disk is full" in low or "disk i/o error" in low:
-        return (f"de database kon niet worden bijgewerkt ({text}): is de schijf vol? Deze "
-                "wijziging is niet opgeslagen, alles van eerder wel. Maak ruimte en probeer "
-                "het opnieuw.")
+        return ("de database kon niet worden bijgewerkt: is de schijf vol? Deze wijziging is "
+                "niet opgeslagen, alles van eerder wel. Maak ruimte en probeer het opnieuw.")
     if "readonly" in low or "read-only" in low or "unable to open" in low:
-        return (f"de database kan niet worden geopend of beschreven ({text}). Staat de werkmap "
-                "op een alleen-lezen schijf, of ontbreken schrijfrechten? Controleer de rechten "
-                "op de werkmap en overleg.db; deze wijziging is niet opgeslagen.")
+        return ("de database kan niet worden geopend of beschreven. Staat de werkmap op een "
+                "alleen-lezen schijf, of ontbreken schrijfrechten? Controleer de rechten op de "
+                "werkmap en overleg.db; deze wijziging is niet opgeslagen.")
     if "not a database" in low or "malformed" in low:
-        return (f"overleg.db is beschadigd of geen database ({text}). Zet een reservekopie "
-                "terug; de casusbestanden zelf zijn niet aangetast.")
+        return ("overleg.db is beschadigd of geen database. Zet een reservekopie terug; de "
+                "casusbestanden zelf zijn niet aangetast.")
     return f"de database is niet te gebruiken ({text}). Probeer het opnieuw."
 
 
@@ -131,7 +132,9 @@ def _os_message(exc: OSError) -> str:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return (f"geen schrijf- of leesrechten{where}. Controleer de rechten op de map of het "
                 "bestand.")
-    return f"{exc.strerror or exc}{where}"
+    from overleg.files import os_reason
+
+    return f"{path}: {os_reason(exc)}" if path else os_reason(exc)
 
 
 def _path_of(exc: OSError) -> str | None:

@@ -86,7 +86,7 @@ def cases_show(
     from overleg.privacy import clean
 
     s = session()
-    case = s.cases(report=False).get(case_id)
+    case = s.case(case_id, report=False)
     shown = s.workspace().rel(case.path)
     body = read_body(case, shown)  # before printing anything: the file may have grown since
     table = Table(box=None, show_header=False, pad_edge=False)

@@ -66,11 +66,15 @@ class Session:
         return self._cases
 
     def day(self, text: str) -> date:
-        """A date the user typed (ISO, Dutch or relative; `volgende` uses the schedule)."""
+        """A date the user typed (ISO, Dutch or relative). `volgende` is the first date of the
+        schedule after today, and after the open meeting's date while one is open."""
         from overleg.dates import parse_date
 
-        schema = self.workspace().config.schema if text.strip().lower() == "volgende" else None
-        return parse_date(text, schedule=schema)
+        if " ".join(text.lower().split()) != "volgende":
+            return parse_date(text)
+        meeting = self.store().open_meeting()
+        return parse_date(text, schedule=self.workspace().config.schema,
+                          after=meeting.date if meeting is not None else None)
 
     def sources(self) -> Sources:
         """What the disclosure gate reads: workspace, store, cases by id, today."""
@@ -79,9 +83,11 @@ class Session:
 
         return Sources(self.workspace(), self.store(), self.cases().by_id(), today())
 
-    def case(self, case_id: str) -> Case:
-        """The case with that id (broken case files reported on stderr)."""
-        return self.cases().get(case_id)
+    def case(self, case_id: str, report: bool = True) -> Case:
+        """The case of an ID argument: the whole id or a unique last part ('014'), as `g 014`
+        in the meeting screen; a part that fits more ids is refused with the matches, and an
+        id of a case file with errors is said as that file's error (file:line: reason)."""
+        return self.cases(report).get(case_id)
 
     def close(self) -> None:
         if self._store is not None:

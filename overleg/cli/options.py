@@ -41,13 +41,16 @@ class DocumentFormat(StrEnum):
 class ActionStatus(StrEnum):
     open = "open"
     done = "done"
+    cancelled = "cancelled"
     all = "all"
     afgerond = "afgerond"  # as `action list` shows a done action
+    vervallen = "vervallen"  # ... and a cancelled one
     alle = "alle"
 
     @property
     def canonical(self) -> str:
-        return {"afgerond": "done", "alle": "all"}.get(self.value, self.value)
+        return {"afgerond": "done", "vervallen": "cancelled", "alle": "all"}.get(self.value,
+                                                                                 self.value)
 
 
 class ActionExport(StrEnum):

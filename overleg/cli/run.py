@@ -11,10 +11,10 @@ message and nothing is stored outside it.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -24,25 +24,35 @@ from overleg.cli.common import err, session
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
-    from overleg.agenda import AgendaEntry
-    from overleg.live import Walk
+    from overleg.agenda import AgendaEntry, Slot
+    from overleg.live import Echo, Walk
     from overleg.store import Store
 
 Reader = Callable[[str], "str | None"]  # prompt -> line, None at end of input
 
 
-def run_screen() -> None:
-    """Walk the open meeting's agenda until the chair quits or passes the last item."""
+class Interrupted(Exception):
+    """Ctrl-C at the prompt, with the text that was being typed (it is cleared)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def run_screen(on: str | None = None) -> None:
+    """Walk the agenda of today's open meeting (or that of `on`, a --date) until the chair
+    quits or passes the last item."""
     from overleg.agenda import agenda_view
     from overleg.cli.common import console
-    from overleg.live import Walk, resume_index
-    from overleg.meeting import current_meeting
+    from overleg.live import Walk
+    from overleg.meeting import meeting_of
 
     s = session()
     ws, store = s.workspace(), s.store()
-    meeting = current_meeting(store)
-    entries = agenda_view(store, meeting, s.cases().by_id(), ws.config).entries
-    walk = Walk(store, ws, meeting, entries, resume_index(store, meeting, entries))
+    meeting = meeting_of(store, s.day(on) if on else None)
+    cases = s.cases()
+    entries = agenda_view(store, meeting, cases.by_id(), ws.config).entries
+    walk = Walk.resume(store, ws, meeting, entries, cases)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     screen = Screen(walk, console(), interactive)
     screen.reader = _terminal_reader(screen) if interactive else _pipe_reader
@@ -62,6 +72,8 @@ class Screen:
         self.line_no = 0
         self.failed = False
         self.attending = False
+        self.begun = False  # an item is shown (after the attendance before the first one)
+        self.armed = False  # a Ctrl-C was pressed: another one on an empty line quits
 
     # --- the loop -----------------------------------------------------------------
 
@@ -69,67 +81,110 @@ class Screen:
         """0 when done, 1 when a scripted line failed, 130 after Ctrl-C."""
         try:
             self.intro()
-            if not self.walk.store.attendance(self.walk.meeting) and not self.attendance():
-                return self.stop()
-            if 0 < self.walk.index < len(self.walk.entries):
-                self.say(f"Verder bij punt {self.walk.index + 1}: het eerste punt dat nog niet "
-                         "is besproken.")
-            self.show()
+            if self.walk.needs_attendance():
+                self.start_attendance(first=True)
+            else:
+                self.begin()
             self.loop()
         except KeyboardInterrupt:
             self.stop()
             return 130
         return self.stop()
 
+    def begin(self) -> None:
+        """Show the item the walk is on (where the last run was cut off, else the first not
+        yet discussed) and start its timer."""
+        walk = self.walk
+        self.attempt(walk.begin)
+        self.begun = True
+        if walk.resumed and not walk.at_end:
+            self.say(f"Verder bij punt {walk.index + 1}: daar was de bespreking gebleven.")
+        elif 0 < walk.index < len(walk.entries):
+            self.say(f"Verder bij punt {walk.index + 1}: het eerste punt dat nog niet is "
+                     "besproken.")
+        self.show()
+
     def loop(self) -> None:
-        """Read, parse, record and echo lines until the chair quits or input ends."""
+        """Read lines until the chair quits or input ends: attendance or meeting lines."""
+        while (line := self.read(self.prompt())) is not None:
+            handled = self.attendance_line(line) if self.attending else self.meeting_line(line)
+            if not handled:
+                break
+
+    def meeting_line(self, line: str) -> bool:
+        """Parse, record and echo one line on the current item; False when the chair quits."""
         from overleg.live import parse_line
 
-        partners = list(self.walk.ws.config.partners)
-        schedule = self.walk.ws.config.schema
-        while (line := self.read(self.prompt())) is not None:
-            before = self.walk.index
-            command = self.attempt(parse_line, line, partners, schedule)
-            if command is None:
-                continue
-            if command.kind == "quit":
-                break
-            echo = self.attempt(self.walk.handle, command)
-            if echo:
-                self.say(echo, style=None if command.kind == "help" else "bold green")
-            if self.walk.index != before:
-                self.show()
+        walk = self.walk
+        config = walk.ws.config
+        command = self.attempt(parse_line, line, list(config.partners), config.schema,
+                               walk.meeting.date)
+        if command is None:
+            return True
+        if command.kind == "quit":
+            return False
+        if command.kind == "attendance":
+            self.start_attendance(first=False)
+            return True
+        before = walk.index
+        echo = self.attempt(walk.handle, command)
+        if echo is not None:
+            self.echo(echo, plain=command.kind == "help")
+        if walk.index != before:
+            self.show()
+        return True
 
-    def attendance(self) -> bool:
-        """Record attendance lines until an empty line; False when the chair quits."""
-        from overleg.live import ATTENDANCE_HELP, parse_attendance, record_attendance
+    def start_attendance(self, first: bool) -> None:
+        """Attendance mode: before the first item (with the statement to read out), or when
+        the chair asks for it (`p`), until an empty line."""
+        from overleg.live import ATTENDANCE_HELP, present_line
 
         self.attending = True
         config = self.walk.ws.config
+        if not first:
+            self.say("Aanwezigheid aanvullen: CODE NAAM (aanwezig), -CODE NAAM (afgemeld) of "
+                     "c NR TEKST; een lege regel gaat terug naar het punt.")
+            self.say(present_line(self.walk.store, self.walk.meeting))
+            return
         self.print(_title(f"Aanwezigheid — {config.naam}"))
         if config.geheimhouding:
             self.print(_text(f"Lees voor: \u201c{config.geheimhouding}\u201d"))
         self.print(_text(ATTENDANCE_HELP))
-        partners = list(config.partners)
-        while (line := self.read("aanwezig> ")) is not None:
-            word = line.strip().lower()
-            if not word:
-                self.attending = False
-                return True
-            if word == "q":
-                return False
-            if word == "?":
-                self.say(ATTENDANCE_HELP)
-            elif attendee := self.attempt(parse_attendance, line, partners):
-                echo = self.attempt(record_attendance, self.walk.store, self.walk.ws, attendee,
-                                    self.walk.meeting)
-                if echo:
-                    self.say(echo, style="bold green")
-        return False
+
+    def attendance_line(self, line: str) -> bool:
+        """One attendance line; an empty line ends attendance. False when the chair quits."""
+        from overleg.live import (
+            ATTENDANCE_HELP,
+            parse_attendance,
+            present_line,
+            record_attendance,
+        )
+
+        walk = self.walk
+        word = line.strip().lower()
+        if word == "q":
+            return False
+        if not word:
+            self.attending = False
+            if not self.begun:
+                self.begin()
+            else:
+                self.say(present_line(walk.store, walk.meeting))
+                self.warn(walk.absent_partners())
+        elif word == "?":
+            self.say(ATTENDANCE_HELP)
+        elif re.match(r"c\s+#?\d", word):
+            return self.meeting_line(line)
+        elif attendee := self.attempt(parse_attendance, line, list(walk.ws.config.partners)):
+            echo = self.attempt(record_attendance, walk.store, walk.ws, attendee, walk.meeting)
+            if echo is not None:
+                self.echo(echo)
+        return True
 
     def read(self, prompt: str) -> str | None:
         """The next line (counted, for error messages of a script); None at the end. A line
-        that is not valid text is refused on its own, and the next one is read."""
+        that is not valid text is refused on its own, and the next one is read. Ctrl-C clears
+        the line; a second one on an empty line quits (KeyboardInterrupt)."""
         from overleg.errors import InvalidInput
 
         while True:
@@ -139,8 +194,20 @@ class Screen:
                 self.line_no += 1
                 self.error(exc.message)
                 continue
+            except Interrupted as exc:
+                self.interrupted(exc.text)
+                continue
+            self.armed = False
             self.line_no += line is not None
             return line
+
+    def interrupted(self, typed: str) -> None:
+        """Ctrl-C: the typed line is gone (nothing recorded); the second one quits."""
+        if self.armed and not typed.strip():
+            raise KeyboardInterrupt
+        self.armed = True
+        cleared = "Regel gewist; er is niets vastgelegd. " if typed.strip() else ""
+        self.say(f"{cleared}Ctrl-C nogmaals of q om te stoppen.", style="yellow")
 
     def attempt(self, step: Callable[..., Any], *args: Any) -> Any:
         """Run one step; a user error is shown (nothing was recorded) and gives None."""
@@ -156,16 +223,21 @@ class Screen:
         return None
 
     def stop(self) -> int:
-        """Say where the run stopped and where the next one resumes; the exit code."""
+        """Keep the item's time, say where the run stopped and where the next one resumes;
+        the exit code."""
+        from overleg.dates import fmt, today
         from overleg.live import resume_index
 
         walk = self.walk
-        entry = None if self.attending else walk.current
+        self.attempt(walk.stop)
+        entry = walk.current if self.begun else None
         where = f" bij punt {entry.slot.position} ({entry.slot.case_id})" if entry else ""
         message = f"Gestopt{where}. Alles wat is bevestigd, is opgeslagen."
         resume = resume_index(walk.store, walk.meeting, walk.entries)
+        command = "overleg meeting run" + ("" if walk.meeting.date == today()
+                                           else f" --date {fmt(walk.meeting.date)}")
         if resume < len(walk.entries):
-            message += (f" 'overleg meeting run' gaat verder bij punt {resume + 1} "
+            message += (f" '{command}' gaat verder bij punt {resume + 1} "
                         f"({walk.entries[resume].slot.case_id}).")
         self.say(message)
         return 1 if self.failed else 0
@@ -186,10 +258,26 @@ class Screen:
 
     def prompt(self) -> str:
         entry = self.walk.current
+        if self.attending:
+            return "aanwezig> "
         return f"{entry.slot.case_id}> " if entry is not None else "einde> "
 
     def say(self, message: str, style: str | None = None) -> None:
         self.print(_text(message, style))
+
+    def echo(self, echo: Echo, plain: bool = False) -> None:
+        """A line's echo (green: it is recorded), the lines after it, then its warnings."""
+        if echo.text:
+            self.say(echo.text, style=None if plain else "bold green")
+        for line in echo.more:
+            self.say(line)
+        self.warn(echo.warnings)
+
+    def warn(self, messages: Iterable[str]) -> None:
+        """Warnings where a slip is likely: "Let op: ..." after the echo, on stdout also when
+        scripted (they belong with the echo; they never fail the script)."""
+        for message in messages:
+            self.say(f"Let op: {message}", style="bold yellow")
 
     def error(self, message: str) -> None:
         """Errors: inline on a terminal; on stderr with the line number when scripted."""
@@ -200,33 +288,51 @@ class Screen:
             err(f"Fout: regel {self.line_no}: {message}")
 
     def show(self) -> None:
-        """The current item's panel, or the end of the agenda."""
+        """The current item's panel (and a warning when none of its partners is present), or
+        the end of the agenda."""
         entry = self.walk.current
         if entry is None:
             self.print(_end_text(self.walk))
-        else:
-            self.con.print(item_panel(self.walk, entry))
+            return
+        self.con.print(item_panel(self.walk, entry))
+        self.warn(self.walk.absent_partners())
 
     def toolbar(self) -> list[tuple[str, str]]:
-        """The bottom line: item, elapsed against its time box, clock and planned end."""
+        """The bottom line: item, elapsed against its time box, planned times shifted by the
+        delay, behind or on schedule, clock and (expected) end."""
         from overleg.agenda import meeting_end
-        from overleg.live import timebox
+        from overleg.live import behind_text, shifted, timebox, wall_clock
 
         walk = self.walk
-        now = datetime.now().strftime("%H:%M")
-        end = meeting_end(walk.ws.config).strftime("%H:%M")
-        clock = [("", f" │ klok {now}, einde overleg {end} │ ? hulp ")]
+        now = wall_clock()
+        delay = walk.delay(now)
+        end = meeting_end(walk.ws.config)
+        ends = (f"einde overleg {end:%H:%M}" if not delay else
+                f"einde overleg {shifted(end, delay):%H:%M} (gepland {end:%H:%M})")
+        clock = [("", f" │ klok {now:%H:%M}, {ends} │ ? hulp ")]
         entry = walk.current
         if entry is None:
             return [("", f" einde van de agenda ({len(walk.entries)} punten)"), *clock]
         text, over = timebox(walk.elapsed(), entry.slot.minutes)
         slot = entry.slot
+        late = [] if delay is None else [("class:late" if delay else "",
+                                          f" │ {behind_text(delay)}")]
         return [
             ("", f" punt {slot.position}/{len(walk.entries)} {slot.case_id} │ "),
             ("class:over" if over else "class:time", text + (" TE LANG" if over else "")),
-            ("", f" │ gepland {slot.start:%H:%M}–{slot.end:%H:%M}"),
-            *clock,
+            ("", f" │ {_planned(slot, delay)}"), *late, *clock,
         ]
+
+
+def _planned(slot: Slot, delay: int | None) -> str:
+    """'gepland 10:05–10:15', or shifted by the delay: 'nu 10:12–10:22 (gepland 10:05–10:15)'."""
+    from overleg.live import shifted
+
+    planned = f"{slot.start:%H:%M}–{slot.end:%H:%M}"
+    if not delay:
+        return f"gepland {planned}"
+    return (f"nu {shifted(slot.start, delay):%H:%M}–{shifted(slot.end, delay):%H:%M} "
+            f"(gepland {planned})")
 
 
 # --- rendering ------------------------------------------------------------------------
@@ -256,41 +362,53 @@ def _lines(rows: Iterable[tuple[str, str]]) -> Any:
 
 
 def item_panel(walk: Walk, entry: AgendaEntry) -> RenderableType:
-    """One agenda item: the case, why it is here, the question, actions, what is recorded."""
+    """One agenda item: the case, why it is here, the question, last time's decisions,
+    actions, what is recorded."""
     from rich.console import Group
     from rich.panel import Panel
 
-    from overleg.agenda import REASON_LABELS
+    from overleg.agenda import reasons_text, slot_reasons
 
     slot, case = entry.slot, entry.case
     label = f" · {case.label}" if case else ""
     title = _text(f"Punt {slot.position}/{len(walk.entries)} · {slot.case_id}{label}", "bold")
-    when = f"{slot.start:%H:%M}–{slot.end:%H:%M} · {slot.minutes} min"
-    subtitle = _text(when + ("" if slot.fits else " · past niet in de tijd"))
-    reasons = ", ".join(REASON_LABELS.get(r, r) for r in slot.reasons) or "toegevoegd"
-    if slot.note:
-        reasons += f" ({slot.note})"
+    subtitle = _text(_when(walk, slot) + ("" if slot.fits else " · past niet in de tijd"))
+    reasons = ("reden" if len(slot_reasons(slot)) == 1 else "redenen", reasons_text(slot))
     parts: list[Any] = []
     if case is None:
         parts.append(_text("Het casusbestand ontbreekt of bevat fouten; hier kan niets "
                            "worden vastgelegd. Zie 'overleg cases check'.", "bold red"))
-        parts.append(_lines([("redenen", reasons)]))
+        parts.append(_lines([reasons]))
     else:
         parts.append(_lines(_case_rows(case, reasons)))
+    parts += _previous_lines(walk)
     parts += _action_lines(walk.store, walk, slot.case_id)
     parts += _recorded_lines(walk, slot.case_id)
     return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left",
                  subtitle_align="right")
 
 
-def _case_rows(case: Any, reasons: str) -> list[tuple[str, str]]:
+def _when(walk: Walk, slot: Slot) -> str:
+    """'10:05–10:15 · 10 min · op schema', or shifted: '10:12–10:22 · 10 min · 7 min achter
+    (gepland 10:05–10:15)'; without the schedule part for a meeting of another day."""
+    from overleg.live import behind_text, shifted, wall_clock
+
+    delay = walk.delay(wall_clock())
+    planned = f"{slot.start:%H:%M}–{slot.end:%H:%M}"
+    if not delay:
+        return f"{planned} · {slot.minutes} min" + ("" if delay is None else " · op schema")
+    return (f"{shifted(slot.start, delay):%H:%M}–{shifted(slot.end, delay):%H:%M} · "
+            f"{slot.minutes} min · {behind_text(delay)} (gepland {planned})")
+
+
+def _case_rows(case: Any, reasons: tuple[str, str]) -> list[tuple[str, str]]:
     from overleg.dates import fmt
 
     regie = (case.regie or "") + (f" · regisseur {case.regisseur}" if case.regisseur else "")
     informed = {True: "ja", False: f"nee ({case.reden_niet_geinformeerd})", None: ""}
     rows = [
         ("status", f"{case.status} · prioriteit {case.prioriteit}"),
-        ("redenen", reasons),
+        reasons,
         ("regie", regie),
         ("partners", " ".join(case.partners)),
         ("geïnformeerd", informed[case.geinformeerd]),
@@ -299,6 +417,19 @@ def _case_rows(case: Any, reasons: str) -> list[tuple[str, str]]:
         ("vraag", case.question or "(geen vraag in het casusbestand)"),
     ]
     return [(key, value) for key, value in rows if value]
+
+
+def _previous_lines(walk: Walk) -> list[Any]:
+    """A returning case: what the last meeting that decided on it decided."""
+    from overleg.dates import fmt
+
+    day, decisions = walk.previous_decisions()
+    if day is None or not decisions:
+        return []
+    heading = f"Vorige keer ({fmt(day)}) besloten:"
+    if len(decisions) == 1:
+        return [_text(""), _text(f"{heading} {decisions[0]}")]
+    return [_text(""), _text(heading), *(_text(f"  - {d}") for d in decisions)]
 
 
 def _action_lines(store: Store, walk: Walk, case_id: str) -> list[Any]:
@@ -321,22 +452,21 @@ def _action_lines(store: Store, walk: Walk, case_id: str) -> list[Any]:
 
 
 def _recorded_lines(walk: Walk, case_id: str) -> list[Any]:
-    """What this meeting already recorded for the case (shown again on resume)."""
-    from overleg.dates import fmt_short
+    """What this meeting recorded for the case as it stands, with the numbers (shown again
+    on resume); withdrawn lines and actions undone are gone."""
+    from overleg.live import action_text, review_text
 
     store, meeting = walk.store, walk.meeting
-    lines = [f"  besluit: {e.text}" if e.kind == "decision" else f"  notitie: {e.text}"
+    lines = [f"  {'besluit' if e.kind == 'decision' else 'notitie'} #{e.id}: {e.text}"
              for e in store.entries(meeting, case_id)]
-    for a in store.actions(case_id=case_id, status=None, meeting=meeting):
-        owner = f"{a.owner}/{a.who}" if a.who else a.owner
-        lines.append(f"  actie #{a.id} voor {owner}, deadline {fmt_short(a.due)}: {a.text}")
-    lines += [f"  actie #{a.id} afgerond" for a in store.actions_done_in(meeting)
-              if a.case_id == case_id]
-    for r in store.reviews(meeting, case_id):
-        if r.next_date:
-            lines.append(f"  volgende bespreking {fmt_short(r.next_date)}")
-        if r.status:
-            lines.append(f"  status wordt {r.status}")
+    lines += ["  " + action_text(a)[0].lower() + action_text(a)[1:]
+              for a in store.actions(case_id=case_id, status=None, meeting=meeting)
+              if a.status != "cancelled"]
+    for a in store.actions_done_in(meeting):
+        if a.case_id == case_id and not (a.status == "cancelled" and a.meeting_id == meeting.id):
+            lines.append(f"  actie #{a.id} {'afgerond' if a.status == 'done' else 'vervallen'}")
+    lines += [f"  {review_text(r.next_date, r.status)} (#{r.id})"
+              for r in store.reviews(meeting, case_id)]
     if not lines:
         return []
     return [_text(""), _title("Vastgelegd in dit overleg"), *(_text(line) for line in lines)]
@@ -373,9 +503,12 @@ def _pipe_reader(prompt: str) -> str | None:
 
 
 def _terminal_reader(screen: Screen) -> Reader:
-    """prompt_toolkit on a terminal: in-memory history, completion, a live toolbar."""
+    """prompt_toolkit on a terminal: in-memory history, completion, a live toolbar; Ctrl-C
+    raises Interrupted with the line being typed (the screen clears it, and quits on the
+    second one)."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import InMemoryHistory
+    from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.styles import Style
 
     style = Style.from_dict({
@@ -383,7 +516,14 @@ def _terminal_reader(screen: Screen) -> Reader:
         "bottom-toolbar.text": "",
         "time": "bold",
         "over": "bold reverse bg:ansired #ffffff",
+        "late": "bold #ffd75f",
     })
+    bindings = KeyBindings()
+
+    @bindings.add("c-c")
+    def _interrupt(event: Any) -> None:
+        event.app.exit(exception=Interrupted(event.current_buffer.text), style="class:aborting")
+
     prompt_session: PromptSession[str] = PromptSession(
         history=InMemoryHistory(),  # never a FileHistory: typed case text stays in memory
         completer=_completer(screen),
@@ -391,6 +531,7 @@ def _terminal_reader(screen: Screen) -> Reader:
         bottom_toolbar=screen.toolbar,  # type: ignore[arg-type]  # a callable is allowed
         refresh_interval=1,
         style=style,
+        key_bindings=bindings,
     )
 
     def read(prompt: str) -> str | None:
@@ -415,31 +556,40 @@ def _checked(read: Reader) -> Reader:
 
 
 def _completer(screen: Screen) -> Any:
-    """Tab completes agency codes after 'a ' (and in attendance), action ids after 'k '."""
-    import re
-
+    """Tab completes agency codes after 'a ', '+' and '-' (and in attendance), action ids
+    after 'k ' and 'x '."""
     from prompt_toolkit.completion import Completer, Completion
 
     class LiveCompleter(Completer):
         def get_completions(self, document: Any, complete_event: Any) -> Any:
-            before = document.text_before_cursor
-            if screen.attending:
-                match = re.fullmatch(r"\s*-?(\S*)", before)
-                choices = _agencies(screen.walk, list(screen.walk.ws.config.partners))
-            elif match := re.fullmatch(r"\s*[aA]\s+(\S*)", before):
-                choices = _owner_choices(screen.walk)
-            elif match := re.fullmatch(r"\s*[kK]\s+#?(\d*)", before):
-                choices = _action_choices(screen.walk)
-            else:
+            found = _choices(screen, document.text_before_cursor)
+            if found is None:
                 return
-            if match is None:
-                return
-            typed = match.group(1)
+            typed, choices = found
             for choice, meta in choices:
                 if choice.lower().startswith(typed.lower()):
                     yield Completion(choice, start_position=-len(typed), display_meta=meta)
 
     return LiveCompleter()
+
+
+def _choices(screen: Screen, before: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """(the part typed, the choices for it) at the cursor, or None when nothing completes."""
+    walk = screen.walk
+    every = list(walk.ws.config.partners)
+    if screen.attending:
+        match = re.fullmatch(r"\s*[-+]?(\S*)", before)
+        return (match.group(1), _agencies(walk, every)) if match else None
+    if match := re.fullmatch(r"\s*[aA]\s+(\S*)", before):
+        return match.group(1), _owner_choices(walk)
+    if match := re.fullmatch(r"\s*[kKxX]\s+#?(\d*)", before):
+        return match.group(1), _action_choices(walk)
+    if match := re.fullmatch(r"\s*\+(\S*)", before):
+        return match.group(1), _agencies(walk, every)
+    if match := re.fullmatch(r"\s*-(\S*)", before):
+        here = sorted({a.agency for a in walk.store.attendance(walk.meeting) if a.here})
+        return match.group(1), _agencies(walk, here)
+    return None
 
 
 def _agencies(walk: Walk, codes: list[str]) -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -24,11 +25,10 @@ def schedule(
 
     Voorbeeld: overleg schedule --count 10 --ics uit/overleg.ics
     """
-    from overleg.dates import today
     from overleg.schedule import series_calendar, upcoming
 
     config = session().workspace().config
-    start = today()
+    start = _first_day()
     slots = upcoming(config, start, count)
     if as_json:
         print_json([{"date": s.day.isoformat(), "start": f"{s.start:%H:%M}",
@@ -43,3 +43,18 @@ def schedule(
 
         write_output(ics, series_calendar(config, start))
         err(f"Vergaderreeks geschreven naar {ics} (importeer het bestand in uw agenda).")
+
+
+def _first_day() -> date:
+    """Today, or tomorrow when today's meeting is closed already: a finished meeting is not
+    the next one."""
+    import sqlite3
+
+    from overleg.agenda import next_unheld
+    from overleg.dates import today
+
+    try:
+        store = session().store()
+    except (OSError, sqlite3.Error):  # a read-only workspace: the schedule alone
+        return today()
+    return next_unheld(store, today())
