@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-os.environ.update(OVERLEG_TODAY="2026-11-28", NO_COLOR="1", COLUMNS="120")
+os.environ.update(OVERLEG_TODAY="2026-12-01", NO_COLOR="1", COLUMNS="120")
 os.environ.pop("FORCE_COLOR", None)
 
 import test_privacy as privacy  # noqa: E402

@@ -582,10 +582,16 @@ class Walk:
                     or any(i.spent for i in self.store.items(meeting))
                     or self.store.discussed_cases(meeting))
 
+    def _place(self, case_id: str | None) -> None:
+        """Tell the database which item the screen is on (None: none), while the meeting is
+        open: a meeting closed in another terminal is left as it was closed."""
+        if self.store.meeting_by_id(self.meeting.id).status == "open":
+            self.store.set_current_item(self.meeting, case_id)
+
     def begin(self) -> None:
         """The first item is shown: the database knows where the screen is (the time of a
         screen that was cut off is added to its item), and the item's timer runs."""
-        self.store.set_current_item(self.meeting, self._case_id(self.index))
+        self._place(self._case_id(self.index))
         self.base = {i.case_id: float(i.spent) for i in self.store.items(self.meeting)}
         self.spent.clear()
         self._since = self.clock()
@@ -593,7 +599,7 @@ class Walk:
     def stop(self) -> None:
         """The screen stops: the current item's time is kept, and no item is current."""
         self._fold()
-        self.store.set_current_item(self.meeting, None)
+        self._place(None)
 
     def _fold(self) -> None:
         now = self.clock()
@@ -622,7 +628,7 @@ class Walk:
     def move(self, index: int, remember: bool = True) -> None:
         """Go to item `index` (len(entries) is the end)."""
         index = max(0, min(index, len(self.entries)))
-        self.store.set_current_item(self.meeting, self._case_id(index))
+        self._place(self._case_id(index))
         self._fold()
         if remember and index != self.index:
             self.came_from.append(self.index)

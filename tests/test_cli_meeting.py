@@ -363,6 +363,7 @@ def test_each_entry_is_on_disk_when_the_command_returns(run, example_ws):
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("meeting_day")
 def test_the_installed_command_commits_before_it_exits(run, example_ws):
     start(run)
     overleg = Path(sys.executable).parent / "overleg"

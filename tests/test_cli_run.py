@@ -13,7 +13,6 @@ from rich.console import Console
 
 from overleg.cli.run import Interrupted, Screen
 from overleg.live import Walk
-
 from overleg.store import Store
 from overleg.workspace import load_workspace
 
@@ -465,8 +464,8 @@ def test_undo_correct_and_cancel(started: Path, run) -> None:
         "Actie #1 vervalt: Niet meer nodig.",
     ]
     assert result.stderr == (
-        "Fout: regel 9: #3 is ingetrokken en kan niet meer worden gewijzigd.\n"
-        "Fout: regel 13: actie #1 is al vervallen.\n")
+        "Fout: regel 8: #3 is ingetrokken en kan niet meer worden gewijzigd.\n"
+        "Fout: regel 12: actie #1 is al vervallen.\n")
     entries = json.loads(run("meeting", "entries", "--json").stdout)
     assert [(e["id"], e["kind"], e["case"], e["status"]) for e in entries] == [
         (1, "attendance", None, "active"), (2, "decision", "2026-014", "active"),
@@ -556,7 +555,7 @@ def screen_on(ws_path: Path, lines: list[str | Interrupted]) -> tuple[Screen, io
     entries = agenda_view(store, meeting, cases.by_id(), ws.config).entries
     output = io.StringIO()
     screen = Screen(Walk.resume(store, ws, meeting, entries, cases),
-                    Console(file=output, width=120, color_system=None), interactive=True)
+                    Console(file=output, width=200, color_system=None), interactive=True)
     feed: Iterator[str | Interrupted] = iter(lines)
 
     def reader(prompt: str) -> str | None:
@@ -605,14 +604,40 @@ def test_toolbar_shows_the_time_box_and_the_schedule(started: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     screen, _ = screen_on(started, [])
     screen.walk.clock = lambda: 0.0
-    screen.walk.begin()
 
     def bar() -> str:
         return "".join(text for _, text in screen.toolbar())
 
+    assert bar() == " aanwezigheid │ klok 09:30, einde overleg 11:30 │ ? hulp "
+    screen.begin()
     assert bar() == (" punt 1/13 2026-014 │ 00:00 / 15:00 │ gepland 09:30–09:45 │ op schema │ "
                      "klok 09:30, einde overleg 11:30 │ ? hulp ")
     monkeypatch.setattr("overleg.live.wall_clock", lambda: datetime(2026, 12, 1, 9, 52))
     assert bar() == (" punt 1/13 2026-014 │ 00:00 / 15:00 │ nu 09:52–10:07 (gepland 09:30–09:45) "
                      "│ 22 min achter │ klok 09:52, einde overleg 11:52 (gepland 11:30) │ ? hulp ")
     screen.walk.store.close()
+
+
+def test_after_a_kill_the_screen_resumes_at_the_item_with_its_time(
+        started: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(started)
+    try:
+        meeting = store.open_meeting()
+        assert meeting is not None
+        store.attend(meeting, "POL", "K. Bakker", True)
+        store.add_entry(meeting, "2026-014", "note", "Besproken.")
+        stamps = iter(["2026-12-01T09:40:00", "2026-12-01T09:44:30", "2026-12-01T09:45:00"])
+        monkeypatch.setattr("overleg.store.now", lambda: next(stamps))
+        store.set_current_item(meeting, "2026-027")  # the screen on item 2 at 09:40, killed
+    finally:
+        store.close()
+    result = run("meeting", "run", input="q\n")  # started again at 09:44:30
+    assert result.exit_code == 0, result.output
+    assert outside(result.stdout)[1] == ("Verder bij punt 2: daar was de bespreking gebleven "
+                                         "(al 04:30 op dit punt).")
+    assert titles(result.stdout) == ["Punt 2/13 · 2026-027 · S.H. (1984)"]
+    store = open_store(started)
+    try:
+        assert [i.spent for i in store.items(store.open_meeting())][:2] == [0, 300]
+    finally:
+        store.close()

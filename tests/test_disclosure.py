@@ -318,10 +318,10 @@ def _bsn_workspace(root: Path, bsns: list[str]):
     build_agenda(store, cases, day, ws.config)
     started, _ = meeting.start_meeting(store, ws, cases, day)
     (case,) = cases
-    meeting.record(store, ws, case, "note", f"Notitie {written}")
-    meeting.record(store, ws, case, "decision", f"Besluit {written}")
+    meeting.record(store, ws, case, "note", f"Notitie {written}", meeting=started)
+    meeting.record(store, ws, case, "decision", f"Besluit {written}", meeting=started)
     meeting.add_action(store, ws, case, "POL", f"Agent {bsns[-1]}", date(2026, 12, 15),
-                       f"Actie {written}")
+                       f"Actie {written}", meeting=started)
     return Sources(ws, store, {case.id: case}, day), store.meeting_by_id(started.id)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx as python_docx
 import pytest
+from conftest import TODAY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,11 +34,13 @@ def ok(result) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def meeting(example_ws: Path, run) -> Path:  # type: ignore[no-untyped-def]
-    """The example meeting of 1 December, recorded through the CLI and closed."""
+def meeting(example_ws: Path, run, monkeypatch) -> Path:  # type: ignore[no-untyped-def]
+    """The example meeting of 1 December, recorded through the CLI and closed (on that day;
+    the tests read the documents on 28 November, as before)."""
     ok(run("action", "add", "2026-005", "--owner", "POL", "--who", "K. Bakker", "--due",
            "20-11-2026", "Proces-verbaal delen met OM"))  # 1: earlier, overdue
     ok(run("agenda", "build", "--date", "2026-12-01"))
+    monkeypatch.setenv("OVERLEG_TODAY", "2026-12-01")
     ok(run("meeting", "start", "--date", "2026-12-01"))
     ok(run("meeting", "attend", "POL", "K. Bakker"))
     ok(run("meeting", "attend", "GGZ", "S. Öztürk"))
@@ -53,6 +56,7 @@ def meeting(example_ws: Path, run) -> Path:  # type: ignore[no-untyped-def]
     ok(run("action", "add", "2026-041", "--owner", "WT", "--due", "10-12-2026",
            "Huisbezoek samen met GGZ"))  # 4
     ok(run("meeting", "close"))
+    monkeypatch.setenv("OVERLEG_TODAY", TODAY)
     return example_ws
 
 
@@ -123,7 +127,7 @@ def test_minutes_docx_reads_back_as_the_minutes(meeting: Path, run, tmp_path: Pa
     ]
     assert block(lines, "1. Casus 2026-014 — J.d.V. (1991)", 17) == [
         "1. Casus 2026-014 — J.d.V. (1991)",
-        "Redenen: nieuwe aanmelding",
+        "Reden: nieuwe aanmelding",
         "Regie: GEM (casusregisseur B. Jansen)",
         "Betrokkene geïnformeerd: ja",
         f"Vraag aan het overleg: {Q_014}",
@@ -317,7 +321,7 @@ def test_chair_action_list_docx_follows_the_filters(meeting: Path, run,
         "| 4 | 2026-041 | WT |  | 10-12-2026 | Huisbezoek samen met GGZ | open |",
         "| 3 | 2026-014 | POL |  | 14-12-2026 | Buurtonderzoek | open |",
         "| 2 | 2026-014 | GGZ | S. Öztürk | 15-12-2026 | Verkennend onderzoek starten | "
-        "afgerond |",
+        "afgerond 28-11-2026 |",
         "",
     ]
 
@@ -347,6 +351,7 @@ def test_unknown_minutes_format_names_docx(meeting: Path, run) -> None:
 
 # --- what goes into a document ---------------------------------------------------------------
 
+@pytest.mark.usefixtures("meeting_day")
 def test_bsn_is_masked_everywhere(example_ws: Path, run, tmp_path: Path) -> None:
     path = example_ws / "casussen" / "2026-014-jdv.md"
     path.write_text(path.read_text(encoding="utf-8").replace(
@@ -366,6 +371,7 @@ def test_bsn_is_masked_everywhere(example_ws: Path, run, tmp_path: Path) -> None
     assert "Melding met BSN ********* doorgezet." in body(minutes)
 
 
+@pytest.mark.usefixtures("meeting_day")
 def test_control_characters_and_template_syntax_print_as_text(example_ws: Path, run,
                                                                tmp_path: Path) -> None:
     ok(run("agenda", "build", "--date", "2026-12-01"))

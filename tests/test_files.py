@@ -22,6 +22,9 @@ import pytest
 
 from overleg.store import Store
 
+# Recordings act on the open meeting only when it is today's: these tests hold it on 1-12.
+pytestmark = pytest.mark.usefixtures("meeting_day")
+
 D = "2026-12-01"
 OVERLEG = str(Path(sys.executable).parent / "overleg")
 

@@ -33,6 +33,9 @@ from overleg.live import Walk, parse_line
 from overleg.store import Store
 from overleg.workspace import init_workspace, load_workspace
 
+# Recordings act on the open meeting only when it is today's: these tests hold it on 1-12.
+pytestmark = pytest.mark.usefixtures("meeting_day")
+
 ROOT = Path(__file__).resolve().parent.parent
 OVERLEG = str(Path(sys.executable).parent / "overleg")
 D = "2026-12-01"

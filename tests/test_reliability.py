@@ -29,7 +29,8 @@ ON_AGENDA = ["2026-014", "2026-027", "2026-019", "2026-005", "2026-017", "2026-0
 OWNERS = {"2026-014": "POL", "2026-027": "VT", "2026-019": "RN", "2026-005": "GEM",
           "2026-017": "WC", "2026-041": "GGZ"}
 
-pytestmark = pytest.mark.slow  # real processes, kill -9, thousands of mutated files
+# Real processes, kill -9, thousands of mutated files; the meeting is today's (1-12).
+pytestmark = [pytest.mark.usefixtures("meeting_day"), pytest.mark.slow]
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Figures:
 
 def env_for(ws: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(OVERLEG_WORKSPACE=str(ws), OVERLEG_TODAY="2026-11-28", NO_COLOR="1")
+    env.update(OVERLEG_WORKSPACE=str(ws), OVERLEG_TODAY="2026-12-01", NO_COLOR="1")
     env.pop("FORCE_COLOR", None)
     return env
 

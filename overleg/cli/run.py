@@ -2,7 +2,8 @@
 
 On a terminal it reads lines with prompt_toolkit (in-memory history only: typed case text
 never goes to a history file), completes partner codes and action ids, and keeps the
-item's time box in the bottom toolbar. Without a terminal (a pipe, a test) it reads plain
+item's time box and how far the meeting runs behind in the bottom toolbar; Ctrl-C clears
+the line being typed, a second one on an empty line quits. Without a terminal (a pipe, a test) it reads plain
 lines from stdin with the same grammar and echoes, so a meeting can be scripted. Every
 line is committed by the core before its echo is printed, against the meeting as the database
 has it at that moment: once another terminal closes it, every line is refused with the same
@@ -94,11 +95,14 @@ class Screen:
     def begin(self) -> None:
         """Show the item the walk is on (where the last run was cut off, else the first not
         yet discussed) and start its timer."""
+        from overleg.live import fmt_clock
+
         walk = self.walk
         self.attempt(walk.begin)
         self.begun = True
         if walk.resumed and not walk.at_end:
-            self.say(f"Verder bij punt {walk.index + 1}: daar was de bespreking gebleven.")
+            self.say(f"Verder bij punt {walk.index + 1}: daar was de bespreking gebleven (al "
+                     f"{fmt_clock(walk.elapsed())} op dit punt).")
         elif 0 < walk.index < len(walk.entries):
             self.say(f"Verder bij punt {walk.index + 1}: het eerste punt dat nog niet is "
                      "besproken.")
@@ -153,24 +157,14 @@ class Screen:
 
     def attendance_line(self, line: str) -> bool:
         """One attendance line; an empty line ends attendance. False when the chair quits."""
-        from overleg.live import (
-            ATTENDANCE_HELP,
-            parse_attendance,
-            present_line,
-            record_attendance,
-        )
+        from overleg.live import ATTENDANCE_HELP, parse_attendance, record_attendance
 
         walk = self.walk
         word = line.strip().lower()
         if word == "q":
             return False
         if not word:
-            self.attending = False
-            if not self.begun:
-                self.begin()
-            else:
-                self.say(present_line(walk.store, walk.meeting))
-                self.warn(walk.absent_partners())
+            self.end_attendance()
         elif word == "?":
             self.say(ATTENDANCE_HELP)
         elif re.match(r"c\s+#?\d", word):
@@ -180,6 +174,17 @@ class Screen:
             if echo is not None:
                 self.echo(echo)
         return True
+
+    def end_attendance(self) -> None:
+        """An empty line: on to the first item, or back to the one the chair was on."""
+        from overleg.live import present_line
+
+        self.attending = False
+        if not self.begun:
+            self.begin()
+            return
+        self.say(present_line(self.walk.store, self.walk.meeting))
+        self.warn(self.walk.absent_partners())
 
     def read(self, prompt: str) -> str | None:
         """The next line (counted, for error messages of a script); None at the end. A line
@@ -311,6 +316,8 @@ class Screen:
                 f"einde overleg {shifted(end, delay):%H:%M} (gepland {end:%H:%M})")
         clock = [("", f" │ klok {now:%H:%M}, {ends} │ ? hulp ")]
         entry = walk.current
+        if not self.begun:
+            return [("", " aanwezigheid"), *clock]
         if entry is None:
             return [("", f" einde van de agenda ({len(walk.entries)} punten)"), *clock]
         text, over = timebox(walk.elapsed(), entry.slot.minutes)
@@ -465,8 +472,10 @@ def _recorded_lines(walk: Walk, case_id: str) -> list[Any]:
     for a in store.actions_done_in(meeting):
         if a.case_id == case_id and not (a.status == "cancelled" and a.meeting_id == meeting.id):
             lines.append(f"  actie #{a.id} {'afgerond' if a.status == 'done' else 'vervallen'}")
-    lines += [f"  {review_text(r.next_date, r.status)} (#{r.id})"
-              for r in store.reviews(meeting, case_id)]
+    for r in store.reviews(meeting, case_id):
+        parts = [review_text(r.next_date, None)] if r.next_date else []
+        parts += [f"status wordt {r.status}"] if r.status else []
+        lines.append(f"  {', '.join(parts)} (#{r.id})")
     if not lines:
         return []
     return [_text(""), _title("Vastgelegd in dit overleg"), *(_text(line) for line in lines)]
@@ -502,28 +511,24 @@ def _pipe_reader(prompt: str) -> str | None:
     return None if line is None else valid_text(line)
 
 
+_TOOLBAR_STYLE = {
+    "bottom-toolbar": "noreverse bg:#303030 #ffffff",
+    "bottom-toolbar.text": "",
+    "time": "bold",
+    "over": "bold reverse bg:ansired #ffffff",
+    "late": "bold #ffd75f",  # behind schedule
+}
+
+
 def _terminal_reader(screen: Screen) -> Reader:
     """prompt_toolkit on a terminal: in-memory history, completion, a live toolbar; Ctrl-C
     raises Interrupted with the line being typed (the screen clears it, and quits on the
     second one)."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import InMemoryHistory
-    from prompt_toolkit.key_binding import KeyBindings
     from prompt_toolkit.styles import Style
 
-    style = Style.from_dict({
-        "bottom-toolbar": "noreverse bg:#303030 #ffffff",
-        "bottom-toolbar.text": "",
-        "time": "bold",
-        "over": "bold reverse bg:ansired #ffffff",
-        "late": "bold #ffd75f",
-    })
-    bindings = KeyBindings()
-
-    @bindings.add("c-c")
-    def _interrupt(event: Any) -> None:
-        event.app.exit(exception=Interrupted(event.current_buffer.text), style="class:aborting")
-
+    style = Style.from_dict(_TOOLBAR_STYLE)
     prompt_session: PromptSession[str] = PromptSession(
         history=InMemoryHistory(),  # never a FileHistory: typed case text stays in memory
         completer=_completer(screen),
@@ -531,7 +536,7 @@ def _terminal_reader(screen: Screen) -> Reader:
         bottom_toolbar=screen.toolbar,  # type: ignore[arg-type]  # a callable is allowed
         refresh_interval=1,
         style=style,
-        key_bindings=bindings,
+        key_bindings=_interrupt_binding(),
     )
 
     def read(prompt: str) -> str | None:
@@ -541,6 +546,20 @@ def _terminal_reader(screen: Screen) -> Reader:
             return None
 
     return _checked(read)
+
+
+def _interrupt_binding() -> Any:
+    """Ctrl-C leaves the prompt with Interrupted and the text typed so far (never a bare
+    KeyboardInterrupt: the screen decides whether it clears the line or quits)."""
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("c-c")
+    def _interrupt(event: Any) -> None:
+        event.app.exit(exception=Interrupted(event.current_buffer.text), style="class:aborting")
+
+    return bindings
 
 
 def _checked(read: Reader) -> Reader:
