@@ -304,11 +304,16 @@ class Store:
             "SELECT * FROM reopenings WHERE meeting_id = ? ORDER BY id", (meeting.id,))]
 
     def set_current_item(self, meeting: Meeting, case_id: str | None) -> None:
-        """The live screen moves to `case_id` (None: it stops): the time since it came to the
-        item it leaves is added to that item's. No line in the log: nothing is recorded."""
+        """The live screen moves to `case_id`, or stops (None: a chosen stop, after which the
+        next run resumes at the first item not yet discussed, as DESIGN §5 says; a run that
+        was killed left its item here, and the next one resumes there): the time since it came
+        to the item it leaves is added to that item's. Only while the meeting is open; no line
+        in the log (nothing is recorded)."""
         with self.transaction():
-            row = self.conn.execute("SELECT current_case, current_since FROM meetings "
+            row = self.conn.execute("SELECT current_case, current_since, status FROM meetings "
                                     "WHERE id = ?", (meeting.id,)).fetchone()
+            if row is None or row[2] != "open":
+                return
             stamp = now()
             if row and row[0] and row[1]:
                 seconds = max(0, int((datetime.fromisoformat(stamp)

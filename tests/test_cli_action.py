@@ -303,7 +303,8 @@ def test_list_status_is_a_fixed_choice_with_the_dutch_words(run, example_ws):
     result = run("action", "list", "--status", "klaar")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == ("Fout: ongeldige waarde voor '--status': 'klaar' is niet een van "
-                             "'open', 'done', 'cancelled', 'all', 'afgerond', 'vervallen', 'alle'.\n"
+                             "'open', 'done', 'cancelled', 'all', 'afgerond', 'vervallen', "
+                             "'alle'.\n"
                              "Zie 'overleg action list --help'.\n")
     assert run("action", "list", "--status", "afgerond").stdout == run(
         "action", "list", "--status", "done").stdout

@@ -127,7 +127,7 @@ def test_a_latin1_line_in_meeting_run_is_refused_and_the_next_lines_recorded(sta
     result = run("meeting", "run", input=SCRIPT)
     assert result.exit_code == 1
     assert result.stderr == f"Fout: regel 3: {NOT_TEXT_LINE}\n"
-    assert "Notitie vastgelegd." in result.stdout
+    assert "Notitie #2 vastgelegd." in result.stdout
     assert "Traceback" not in result.output
     assert entries(started, "2026-014") == ["Goed gesprek."]
 
@@ -160,13 +160,13 @@ def test_a_latin1_byte_typed_on_a_terminal(started: Path) -> None:
     try:
         wait(b"aanwezig>")
         child.send(b"POL K. Bakker\r")
-        wait(b"aanwezig.")
+        wait(b"aanwezig (#1).")
         child.send(b"\r")
         wait(b"2026-014>")
         child.send(b"n caf\xe9\r")
         wait(b"geen geldige tekst (UTF-8)")
         child.send(b"n Goed gesprek.\r")
-        wait(b"Notitie vastgelegd.")
+        wait(b"Notitie #2 vastgelegd.")
         child.send(b"q\r")
         child.expect(pexpect.EOF)
     finally:

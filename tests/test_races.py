@@ -127,7 +127,7 @@ def doubled_writebacks(ws: Path) -> int:
 
 def env_for(ws: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(OVERLEG_WORKSPACE=str(ws), OVERLEG_TODAY="2026-11-28", NO_COLOR="1",
+    env.update(OVERLEG_WORKSPACE=str(ws), OVERLEG_TODAY=D, NO_COLOR="1",
                COLUMNS="120")
     env.pop("FORCE_COLOR", None)
     return env
@@ -345,8 +345,11 @@ def double_start(root: Path, rounds: int) -> Figures:
             figures.notes.append(f"open: {opened}, exited 0: {won}")
             continue
         loser = next(r for r in results if r.returncode != 0)
-        refusal = fout(f"de vergadering van {opened[0][8:]}-{opened[0][5:7]}-2026 is nog open. "
-                       "Sluit die eerst met 'overleg meeting close'.")
+        other = next(d for d in dates if d != opened[0])
+        refusal = fout(f"de vergadering van {opened[0][8:]}-{opened[0][5:7]}-2026 is nog open "
+                       f"(niet die van {other[8:]}-{other[5:7]}-2026). Sluit die eerst met "
+                       "'overleg meeting close', of werk erin verder met --date "
+                       f"{opened[0][8:]}-{opened[0][5:7]}-2026.")
         if (loser.returncode, loser.stderr) != (1, refusal) or len(states) != 1:
             figures.fail(f"second start: {loser.returncode} {loser.stderr} {states}")
         else:
@@ -498,7 +501,7 @@ def test_a_walk_refuses_every_kind_of_line_once_the_meeting_is_closed_elsewhere(
         def line(text: str) -> str:
             return walk.handle(parse_line(text, list(ws.config.partners), ws.config.schema))
 
-        assert line("n Eerste notitie") == "Notitie vastgelegd."
+        assert line("n Eerste notitie").text == "Notitie #1 vastgelegd."
         if state == "closing":
             other.begin_close(meeting)
         else:

@@ -3,11 +3,11 @@
 On a terminal it reads lines with prompt_toolkit (in-memory history only: typed case text
 never goes to a history file), completes partner codes and action ids, and keeps the
 item's time box and how far the meeting runs behind in the bottom toolbar; Ctrl-C clears
-the line being typed, a second one on an empty line quits. Without a terminal (a pipe, a test) it reads plain
-lines from stdin with the same grammar and echoes, so a meeting can be scripted. Every
-line is committed by the core before its echo is printed, against the meeting as the database
-has it at that moment: once another terminal closes it, every line is refused with the same
-message and nothing is stored outside it.
+the line being typed, a second one on an empty line quits. Without a terminal (a pipe, a
+test) it reads plain lines from stdin with the same grammar and echoes, so a meeting can be
+scripted. Every line is committed by the core before its echo is printed, against the
+meeting as the database has it at that moment: once another terminal closes it, every line
+is refused with the same message and nothing is stored outside it.
 """
 
 from __future__ import annotations
