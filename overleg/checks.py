@@ -15,12 +15,12 @@ from overleg.model import Meeting, Review
 from overleg.store import Store
 
 
-def deadline(due: date, today: date | None = None) -> list[str]:
-    """A deadline in the past is overdue from birth."""
-    today = today or dates.today()
-    if due < today:
+def deadline(due: date, number: int | None = None) -> list[str]:
+    """A deadline in the past is overdue from birth (`number`: the action's, for the advice)."""
+    if due < dates.today():
         return [f"de deadline {dates.fmt(due)} ligt in het verleden; de actie staat meteen "
-                "als te laat. Pas hem aan met 'overleg action edit NR --due DATUM'."]
+                f"als te laat. Pas hem aan met 'overleg action edit {number or 'NR'} --due "
+                "DATUM'."]
     return []
 
 
@@ -37,15 +37,17 @@ def review_date(next_date: date, schedule: str | None) -> list[str]:
     return found
 
 
-def closing_case(store: Store, case_id: str) -> list[str]:
-    """A case closed while it still has open actions."""
+def closing_case(store: Store, case_id: str, screen: bool = False) -> list[str]:
+    """A case closed while it still has open actions (`screen`: the advice in the live
+    screen's short lines, else as commands)."""
     still = store.actions(case_id=case_id, status="open")
     if not still:
         return []
     numbers = ", ".join(f"#{a.id}" for a in still)
+    done, cancel = (("'k NR'", "'x NR REDEN'") if screen else
+                    ("'overleg action done NR'", "'overleg action cancel NR --reason ...'"))
     return [f'casus "{case_id}" wordt afgesloten maar heeft nog {len(still)} open '
-            f"actie(s): {numbers}. Rond ze af ('k NR') of laat ze vervallen "
-            "('overleg action cancel NR --reason ...')."]
+            f"actie(s): {numbers}. Rond ze af ({done}) of laat ze vervallen ({cancel})."]
 
 
 def closed_case(store: Store, case: Case, meeting: Meeting | None) -> list[str]:
@@ -57,9 +59,10 @@ def closed_case(store: Store, case: Case, meeting: Meeting | None) -> list[str]:
     return []
 
 
-def review(store: Store, config_schedule: str | None, result: Review) -> list[str]:
+def review(store: Store, config_schedule: str | None, result: Review,
+           screen: bool = False) -> list[str]:
     """What a recorded review may have got wrong: its date, or closing with open actions."""
     found = review_date(result.next_date, config_schedule) if result.next_date else []
     if result.status == "afgesloten":
-        found += closing_case(store, result.case_id)
+        found += closing_case(store, result.case_id, screen)
     return found

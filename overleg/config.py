@@ -20,12 +20,12 @@ _KEYS: dict[str, set[str]] = {
     "overleg": {
         "naam", "locatie", "voorzitter", "geheimhouding", "schema", "begintijd", "duur",
         "bewaartermijn", "toezicht_dagen", "casussen", "doel", "grondslag",
-        "uit_bewaren_dagen",
+        "uit_bewaren_dagen", "triage", "terugkoppeling_werkdagen",
     },
     "minuten": {"nieuw", "standaard"},
     "mail": {"afzender", "smtp_host", "smtp_port", "starttls", "gebruiker", "smtp_tls",
              "ca_bestand", "ondertekenen", "versleutelen"},
-    "partner": {"naam", "email", "certificaat"},
+    "partner": {"naam", "email", "certificaat", "taak"},
 }
 
 
@@ -41,6 +41,7 @@ class Partner:
     naam: str
     email: tuple[str, ...] = ()
     certificaat: tuple[str, ...] = ()  # certificate files (PEM or DER), as written in the toml
+    taak: str = ""  # the partner's statutory task, stated in an information request (uitvraag)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     doel: str = ""  # purpose of the processing, in every document's footer and the register
     grondslag: str = ""  # its legal basis
+    triage: bool = False  # referrals are triaged before they reach the agenda (issue 16)
+    terugkoppeling_werkdagen: int = 5  # working days in which a referrer hears the outcome
 
     def partner_code(self, code: str) -> str:
         """A configured agency code (typed in any letter case), or InvalidInput naming them."""
@@ -269,6 +272,9 @@ class _Validator:
             casussen=self.text("overleg", o, "casussen", "casussen") or "casussen",
             doel=self.text("overleg", o, "doel"),
             grondslag=self.text("overleg", o, "grondslag"),
+            triage=self.flag("overleg", o, "triage", False),
+            terugkoppeling_werkdagen=self.number("overleg", o, "terugkoppeling_werkdagen", 5,
+                                                 1, 60) or 5,
             minuten_nieuw=self.number("minuten", m, "nieuw", 15, 1, 240) or 15,
             minuten_standaard=self.number("minuten", m, "standaard", 10, 1, 240) or 10,
             partners=(partners := self.partners(data.get("partners", {}))),
@@ -309,7 +315,8 @@ class _Validator:
                 raise self.fail(section, "email", f"'email' van '{code}' moet een lijst van "
                                                   "e-mailadressen zijn")
             partners[code] = Partner(code, naam, tuple(email),
-                                     self.files(section, entry, "certificaat"))
+                                     self.files(section, entry, "certificaat"),
+                                     self.text(section, entry, "taak"))
         return partners
 
     def files(self, section: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
@@ -324,6 +331,13 @@ class _Validator:
             if problem := control_character(name):
                 raise self.fail(section, key, f"'{key}' bevat {problem}; haal het weg")
         return tuple(names)
+
+    def flag(self, section: str, table: dict[str, Any], key: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(section, key, f"'{key}' moet true of false zijn (zonder "
+                                          "aanhalingstekens)")
+        return value
 
     def choice(self, section: str, table: dict[str, Any], key: str, default: str,
                allowed: tuple[str, ...]) -> str:

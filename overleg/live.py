@@ -412,8 +412,9 @@ def _execute(store: Store, ws: Workspace, case: Case, command: Command,
         assert command.owner is not None and command.due is not None
         action = m.add_action(store, ws, case, command.owner, command.who, command.due,
                               command.text, meeting=meeting)
-        warnings = checks.deadline(action.due) + checks.closed_case(store, case, meeting)
-        return Echo(action_text(action), warnings=_in_screen(warnings, action.id),
+        warnings = checks.deadline(action.due, action.id) + checks.closed_case(store, case,
+                                                                               meeting)
+        return Echo(action_text(action), warnings=tuple(warnings),
                     made=("action", action.id))
     if command.kind in ("done", "cancel"):
         return _finish(store, case, command, meeting)
@@ -421,18 +422,8 @@ def _execute(store: Store, ws: Workspace, case: Case, command: Command,
     text = (f"Volgende bespreking {dates.fmt_short(review.next_date)}" if review.next_date
             else f"Status wordt {review.status}")
     return Echo(f"{text} (#{review.id}).",
-                warnings=_in_screen(checks.review(store, ws.config.schema, review)),
+                warnings=tuple(checks.review(store, ws.config.schema, review, screen=True)),
                 made=("record", review.id))
-
-
-def _in_screen(warnings: Sequence[str], number: int | None = None) -> tuple[str, ...]:
-    """The checks' advice as the screen gives it: its own short line where there is one, the
-    action's number where the advice names a command."""
-    found = [w.replace("'overleg action cancel NR --reason ...'", "'x NR REDEN'")
-             for w in warnings]
-    if number is not None:
-        found = [w.replace("action edit NR", f"action edit {number}") for w in found]
-    return tuple(found)
 
 
 def _finish(store: Store, case: Case, command: Command, meeting: Meeting) -> Echo:
@@ -757,8 +748,8 @@ class Walk:
             return Echo(echo, more=(present_line(self.store, self.meeting),))
         warnings: list[str] = []
         if new.kind == "review":
-            warnings = list(_in_screen(checks.review(self.store, self.ws.config.schema,
-                                                     self.store.review_record(new.id))))
+            warnings = checks.review(self.store, self.ws.config.schema,
+                                     self.store.review_record(new.id), screen=True)
         if new.case_id is not None:
             self.lines.append((new.case_id, "record", new.id))
         return Echo(echo, warnings=tuple(warnings))

@@ -248,7 +248,7 @@ def test_warnings_on_stderr_change_nothing(run, meeting):
     assert result.exit_code == 0
     assert result.stderr == (
         "Let op: de deadline 30-11-2026 ligt in het verleden; de actie staat meteen als te "
-        "laat. Pas hem aan met 'overleg action edit NR --due DATUM'.\n")
+        "laat. Pas hem aan met 'overleg action edit 1 --due DATUM'.\n")
     result = run("meeting", "review", "2026-014", "--next", "25-12")
     assert result.stderr == ("Let op: 25-12-2026 is geen vergaderdatum volgens het schema; het "
                              "eerstvolgende overleg is 29-12-2026.\n")
@@ -259,7 +259,8 @@ def test_warnings_on_stderr_change_nothing(run, meeting):
     assert result.exit_code == 0
     assert result.stderr == (
         'Let op: casus "2026-014" wordt afgesloten maar heeft nog 1 open actie(s): #1. Rond '
-        "ze af ('k NR') of laat ze vervallen ('overleg action cancel NR --reason ...').\n")
+        "ze af ('overleg action done NR') of laat ze vervallen ('overleg action cancel NR "
+        "--reason ...').\n")
     result = run("action", "add", "2026-014", "--owner", "POL", "--due", "+2w", "Nog iets")
     assert result.exit_code == 0
     assert result.stderr == ('Let op: casus "2026-014" is afgesloten; klopt het dat er nog een '

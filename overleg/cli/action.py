@@ -70,7 +70,7 @@ def action_add(
     meeting = store.meeting_by_id(action.meeting_id) if action.meeting_id else None
     # The text is on the command line just typed; the echo resolves owner and deadline.
     out(_echo(action, text=False) + ".")
-    warn(checks.deadline(action.due) + checks.closed_case(store, case, meeting))
+    warn(checks.deadline(action.due, action.id) + checks.closed_case(store, case, meeting))
 
 
 @app.command("done")
@@ -117,7 +117,7 @@ def action_edit(
                          due=s.day(due) if due else None, text=text,
                          day=s.day(on) if on else None)
     out(f"Gecorrigeerd: {_echo(action)}")
-    warn(checks.deadline(action.due) if due else [])
+    warn(checks.deadline(action.due, action.id) if due else [])
 
 
 @app.command("cancel")
