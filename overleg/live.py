@@ -45,7 +45,7 @@ Korte regels tijdens de vergadering:
   v DATUM                  volgende bespreking, bijv.  v 12-01  of  v +6w
   s STATUS                 nieuwe status: aangemeld, actief, nazorg of afgesloten
   u                        de laatste regel van dit punt ongedaan maken (ingetrokken;
-                           een actie vervalt)
+                           een nieuwe actie vervalt, na k of x staat de actie weer open)
   c NR TEKST               regel NR corrigeren (het nummer uit 'Besluit #12 vastgelegd'),
                            bijv.  c 12 GGZ doet een onderzoek  of  c 3 VT R. Smit
   +CODE NAAM               komt later binnen, bijv.  +POL K. Bakker
@@ -694,15 +694,13 @@ class Walk:
         standing = self._standing(case.id)
         for i in reversed([i for i, line in enumerate(self.lines) if line[0] == case.id]):
             _, kind, number = self.lines.pop(i)
-            if kind == "done":
-                raise InvalidInput(f"de laatste regel van dit punt rondde actie #{number} af; "
-                                   "dat kan hier niet ongedaan worden gemaakt. Er is niets "
-                                   "ingetrokken; typ nog eens u voor de regel daarvoor.")
-            if kind == "cancel":
-                raise InvalidInput(f"de laatste regel van dit punt liet actie #{number} "
-                                   "vervallen; dat kan hier niet ongedaan worden gemaakt. Er "
-                                   "is niets ingetrokken; typ nog eens u voor de regel "
-                                   "daarvoor.")
+            if kind in ("done", "cancel"):
+                from overleg.meeting import reopen_action
+
+                reopen_action(self.store, number, meeting=self.meeting)
+                was = "afgerond" if kind == "done" else "vervallen"
+                return Echo(f"Ongedaan gemaakt: actie #{number} is niet meer {was} en staat "
+                            "weer open.")
             if (kind, number) in standing:
                 return self._withdraw(kind, number)
         if not standing:  # after a restart: what the database has, newest first

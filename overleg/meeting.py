@@ -228,8 +228,10 @@ def review(store: Store, ws: Workspace, case: Case, next_date: date | None,
 
 def add_action(store: Store, ws: Workspace, case: Case, owner: str, who: str | None,
                due: date, text: str, add: bool = False,
-               meeting: Meeting | None = None, day: date | None = None) -> Action:
+               meeting: Meeting | None = None, day: date | None = None,
+               condition: str | None = None) -> Action:
     """An action with owner agency and deadline; part of the open meeting when there is one.
+    `condition`: when it is to be carried out ("als ..."), for the Uitkomst Overleg export.
 
     With `meeting` (the run screen's) it belongs to that meeting or is refused: once another
     terminal closed it, an action is never stored outside it instead."""
@@ -241,7 +243,7 @@ def add_action(store: Store, ws: Workspace, case: Case, owner: str, who: str | N
         if current is not None:
             on_agenda(store, ws, current, case, add)
         return store.add_action(case.id, agency, (who or "").strip() or None, text.strip(),
-                                due, current)
+                                due, current, (condition or "").strip() or None)
 
 
 def _owner(ws: Workspace, case: Case, owner: str) -> str:
@@ -290,6 +292,20 @@ def cancel_action(store: Store, action_id: int, reason: str, meeting: Meeting | 
         action = _open_action(store, action_id)
         return store.cancel_action(action, reason.strip(),
                                    _discussing(store, current, action.case_id))
+
+
+def reopen_action(store: Store, action_id: int, meeting: Meeting | None = None,
+                  day: date | None = None) -> Action:
+    """Undo `action done` or `action cancel`: the action is open again. Only while the meeting
+    it was finished in is open (a closed meeting's minutes do not change underneath)."""
+    with store.transaction():
+        current = _meeting_if_any(store, meeting, day)
+        action = store.action(action_id)
+        if action.status == "open":
+            raise InvalidInput(f"actie #{action.id} staat al open.")
+        if action.done_meeting_id is not None:
+            store.require_writable(store.meeting_by_id(action.done_meeting_id))
+        return store.reopen_action(action, current)
 
 
 def edit_action(store: Store, ws: Workspace, case: Case, action_id: int, *,

@@ -317,7 +317,7 @@ def m006_corrections(conn: sqlite3.Connection) -> None:
         action_id INTEGER NOT NULL REFERENCES actions(id),
         case_id TEXT NOT NULL,
         meeting_id INTEGER REFERENCES meetings(id),
-        kind TEXT NOT NULL CHECK (kind IN ('edit', 'cancel')),
+        kind TEXT NOT NULL CHECK (kind IN ('edit', 'cancel', 'reopen')),
         old TEXT NOT NULL DEFAULT '{}',
         reason TEXT,
         at TEXT NOT NULL
@@ -348,6 +348,66 @@ def m007_mail_states(conn: sqlite3.Connection) -> None:
     """)
 
 
+# The texts `overleg zoek` searches, by table: what the chair typed in a meeting (notes and
+# decisions, action texts and conditions) and the question each agenda item carried.
+SEARCHED = {"entries": ("text",), "actions": ("text", "condition"),
+            "agenda_items": ("question",)}
+# Dutch word forms: case and diacritics folded (`ë` = `e`, `Ö` = `o`); prefix queries do
+# the rest (`zorgmachtiging*` finds `zorgmachtigingen`).
+SEARCH_TOKENIZER = "unicode61 remove_diacritics 2"
+
+
+def m008_search(conn: sqlite3.Connection) -> None:
+    """Full-text search (`overleg zoek`): an agenda item keeps the question of its case as
+    the agenda stated it, an action may carry a condition (`--condition`, the Uitkomst
+    Overleg's `conditie`), and an FTS5 index over the SEARCHED columns, made by sqlite-utils'
+    `enable_fts` with the triggers that keep it in step with every insert, update and delete
+    (a purge removes what it searched). Indexed rows of every state: a search shows only
+    active records and actions that are not cancelled. sqlite-utils is imported here, once
+    per database (at its creation or upgrade), never by an ordinary command; it runs the
+    statements one by one inside Store.migrate's transaction."""
+    import sqlite_utils
+
+    _run(conn, """
+    ALTER TABLE agenda_items ADD COLUMN question TEXT NOT NULL DEFAULT '';
+    ALTER TABLE actions ADD COLUMN condition TEXT;
+    """)
+    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    for table, columns in SEARCHED.items():
+        db.table(table).enable_fts(list(columns), create_triggers=True,
+                                   tokenize=SEARCH_TOKENIZER)
+
+
+def m009_uitvraag(conn: sqlite3.Connection) -> None:
+    """The information round before a meeting (`overleg uitvraag`, issue 16): one form per
+    meeting and partner, with the form id printed on it (`form`), and per form one row per
+    case asked, which the partner's answer fills in: known, not known or declined, the
+    information delivered and a contact person. The answers are case content: they go with
+    the case at a purge."""
+    _run(conn, """
+    CREATE TABLE uitvraag_forms (
+        id INTEGER PRIMARY KEY,
+        form TEXT NOT NULL UNIQUE,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        partner TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (meeting_id, partner)
+    );
+    CREATE TABLE uitvraag_items (
+        id INTEGER PRIMARY KEY,
+        form_id INTEGER NOT NULL REFERENCES uitvraag_forms(id),
+        case_id TEXT NOT NULL,
+        asked_at TEXT NOT NULL,
+        answer TEXT CHECK (answer IS NULL OR answer IN ('known', 'not_known', 'declined')),
+        information TEXT,
+        contact TEXT,
+        answered_at TEXT,
+        UNIQUE (form_id, case_id)
+    );
+    CREATE INDEX uitvraag_items_case ON uitvraag_items(case_id);
+    """)
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_audit_no_replace,
@@ -356,6 +416,8 @@ MIGRATIONS: list[Migration] = [
     m005_meeting_closing,
     m006_corrections,
     m007_mail_states,
+    m008_search,
+    m009_uitvraag,
 ]
 
 

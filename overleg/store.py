@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from overleg.model import (
     AccessRequest,
     Action,
     ActionChange,
+    Answer,
     Attendance,
     AuditEntry,
     Disclosure,
@@ -47,7 +48,8 @@ BUSY_TIMEOUT_MS = 60_000
 # cache (case_snapshot), which is the case files' and rebuilt from them.
 EXPORT_TABLES = ("meetings", "agenda_items", "attendance", "entries", "reviews", "actions",
                  "reopenings", "writebacks", "mailings", "disclosures", "disclosure_cases",
-                 "access_requests", "audit", "action_changes")
+                 "access_requests", "audit", "action_changes", "uitvraag_forms",
+                 "uitvraag_items")
 
 
 def now() -> str:
@@ -181,7 +183,8 @@ class Store:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+              ) -> list[sqlite3.Row]:
         cursor = self.conn.execute(sql, params)
         cursor.row_factory = sqlite3.Row
         return cursor.fetchall()
@@ -365,7 +368,7 @@ class Store:
     def _item(self, row: sqlite3.Row) -> Item:
         return Item(row["id"], row["meeting_id"], row["case_id"], row["position"],
                     tuple(json.loads(row["reasons"])), row["minutes"], bool(row["added"]),
-                    bool(row["dropped"]), row["note"], row["spent"])
+                    bool(row["dropped"]), row["note"], row["spent"], row["question"])
 
     def items(self, meeting: Meeting, include_dropped: bool = False) -> list[Item]:
         """The meeting's agenda items in order (dropped ones only when asked)."""
@@ -385,7 +388,7 @@ class Store:
                     "meeting_id": meeting.id, "case_id": item.case_id,
                     "position": item.position, "reasons": json.dumps(list(item.reasons)),
                     "minutes": item.minutes, "added": int(item.added),
-                    "dropped": int(item.dropped), "note": item.note,
+                    "dropped": int(item.dropped), "note": item.note, "question": item.question,
                 })
             self.audit(action, meeting=meeting.date)
 
@@ -407,6 +410,7 @@ class Store:
                 "meeting_id": meeting.id, "case_id": item.case_id, "position": item.position,
                 "reasons": json.dumps(list(item.reasons)), "minutes": item.minutes,
                 "added": int(item.added), "dropped": int(item.dropped), "note": item.note,
+                "question": item.question,
             })
             self.audit(action, item.case_id, meeting.date)
 
@@ -609,17 +613,17 @@ class Store:
         return Action(r["id"], r["case_id"], r["owner"], r["who"], r["text"],
                       date.fromisoformat(r["due"]), r["status"], r["meeting_id"],
                       _d(r["meeting_date"]), r["done_at"], r["done_meeting_id"],
-                      r["done_comment"], r["created_at"])
+                      r["done_comment"], r["created_at"], r["condition"])
 
     def add_action(self, case_id: str, owner: str, who: str | None, text: str, due: date,
-                   meeting: Meeting | None) -> Action:
+                   meeting: Meeting | None, condition: str | None = None) -> Action:
         with self.transaction():
             if meeting is not None:
                 self.require_writable(meeting)
             action_id = self._insert("actions", {
                 "case_id": case_id, "owner": owner, "who": who, "text": text,
                 "due": due.isoformat(), "meeting_id": meeting.id if meeting else None,
-                "created_at": now()})
+                "created_at": now(), "condition": condition})
             self.audit("action.add", case_id, meeting.date if meeting else None)
         return self.action(action_id)
 
@@ -709,6 +713,25 @@ class Store:
                 "done_comment = ? WHERE id = ?",
                 (stamp, meeting.id if meeting else None, reason, action.id))
             self.audit(f"action.cancel.{action.id}", action.case_id,
+                       meeting.date if meeting else None)
+        return self.action(action.id)
+
+    def reopen_action(self, action: Action, meeting: Meeting | None) -> Action:
+        """A done or cancelled action open again (a `k`/`x` typed by mistake, undone); how it
+        was finished is kept in action_changes."""
+        with self.transaction():
+            if meeting is not None:
+                self.require_writable(meeting)
+            self._insert("action_changes", {
+                "action_id": action.id, "case_id": action.case_id,
+                "meeting_id": meeting.id if meeting else None, "kind": "reopen",
+                "old": json.dumps({"status": action.status, "done_at": action.done_at,
+                                   "done_meeting_id": action.done_meeting_id,
+                                   "done_comment": action.done_comment}), "at": now()})
+            self.conn.execute("UPDATE actions SET status = 'open', done_at = NULL, "
+                              "done_meeting_id = NULL, done_comment = NULL WHERE id = ?",
+                              (action.id,))
+            self.audit(f"action.reopen.{action.id}", action.case_id,
                        meeting.date if meeting else None)
         return self.action(action.id)
 
@@ -813,6 +836,59 @@ class Store:
         return {r["partner"]: r["settled_at"] or r["sent_at"] for r in self._rows(
             "SELECT partner, sent_at, settled_at FROM mailings WHERE meeting_id = ? AND "
             "kind = ? AND state IN ('sent', 'partial') ORDER BY id", (meeting.id, kind))}
+
+    # --- the information round (uitvraag) -------------------------------------------
+
+    def uitvraag_form(self, meeting: Meeting, partner: str, create: bool = False) -> str | None:
+        """The form id of a partner's form for this meeting; with `create`, a new one when
+        there is none (random: a form id cannot be guessed from another)."""
+        rows = self._rows("SELECT form FROM uitvraag_forms WHERE meeting_id = ? AND "
+                          "partner = ?", (meeting.id, partner))
+        if rows or not create:
+            return rows[0]["form"] if rows else None
+        import secrets
+
+        form = f"UV-{meeting.date:%Y%m%d}-{partner}-{secrets.token_hex(4).upper()}"
+        with self.transaction():
+            self._insert("uitvraag_forms", {"form": form, "meeting_id": meeting.id,
+                                            "partner": partner, "created_at": now()})
+            self.audit(f"uitvraag.form.{partner}", meeting=meeting.date)
+        return form
+
+    def uitvraag_form_owner(self, form: str) -> tuple[Meeting, str] | None:
+        """(meeting, partner) of a form id, or None for a form id overleg never made."""
+        rows = self._rows("SELECT meeting_id, partner FROM uitvraag_forms WHERE form = ?",
+                          (form,))
+        return (self.meeting_by_id(rows[0]["meeting_id"]), rows[0]["partner"]) if rows else None
+
+    def ask_uitvraag(self, form: str, case_ids: Sequence[str]) -> None:
+        """The cases asked on a form (a case asked before keeps its row and its answer)."""
+        with self.transaction():
+            for case_id in case_ids:
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO uitvraag_items (form_id, case_id, asked_at) "
+                    "SELECT id, ?, ? FROM uitvraag_forms WHERE form = ?", (case_id, now(), form))
+
+    def uitvraag_answers(self, meeting: Meeting) -> list[Answer]:
+        """Every case asked in the meeting's information round, by case and partner."""
+        return [Answer(r["case_id"], r["partner"], r["form"], r["asked_at"], r["answer"],
+                       r["information"], r["contact"], r["answered_at"])
+                for r in self._rows(
+                    "SELECT i.*, f.partner, f.form FROM uitvraag_items i JOIN uitvraag_forms f "
+                    "ON f.id = i.form_id WHERE f.meeting_id = ? ORDER BY i.case_id, f.partner",
+                    (meeting.id,))]
+
+    def answer_uitvraag(self, meeting: Meeting, form: str, partner: str, case_id: str,
+                        answer: str, information: str | None, contact: str | None) -> None:
+        """A partner's answer for one case of its form, with its audit line."""
+        with self.transaction():
+            cursor = self.conn.execute(
+                "UPDATE uitvraag_items SET answer = ?, information = ?, contact = ?, "
+                "answered_at = ? WHERE case_id = ? AND form_id = (SELECT id FROM "
+                "uitvraag_forms WHERE form = ?)", (answer, information, contact, now(), case_id,
+                                                   form))
+            assert cursor.rowcount == 1, "only a case asked on the form is answered"
+            self.audit(f"uitvraag.answer.{partner}", case_id, meeting.date)
 
     def log_case_created(self, case_id: str, how: str) -> None:
         """A case file was created by overleg (`cases new`, `cases import`)."""
@@ -933,7 +1009,7 @@ class Store:
     # --- retention -----------------------------------------------------------------
 
     _CASE_TABLES = ("agenda_items", "entries", "reviews", "action_changes", "actions",
-                    "writebacks")
+                    "writebacks", "uitvraag_items")
 
     def case_record_counts(self, case_id: str) -> dict[str, int]:
         """How many meeting records of each kind the store holds for a case (notes and
@@ -984,7 +1060,18 @@ class Store:
                     totals["reopenings"] += gone
                     self.audit("purge.reopen", meeting=self.meeting_by_id(meeting_id).date)
             self.forget_case_snapshot()
+            self.rebuild_search()
         return totals
+
+    def rebuild_search(self) -> None:
+        """Rebuild the full-text indexes from their tables. A delete in an FTS5 index only
+        marks the row's tokens as gone until segments merge; rebuilt (and then compacted), no
+        page of the index holds a word of what a purge removed."""
+        from overleg.migrations import SEARCHED
+
+        with self.transaction():
+            for table in SEARCHED:
+                self.conn.execute(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('rebuild')")
 
     def _emptied_meetings(self, case_ids: Sequence[str]) -> list[int]:
         """Meetings with a record of these cases and of no other case."""
@@ -1032,6 +1119,54 @@ class Store:
             raise RuntimeError("VACUUM cannot run inside a transaction")
         self.conn.execute("VACUUM")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    # --- full-text search (overleg zoek) ------------------------------------------------
+
+    # One branch per indexed table: what is searched as it stands (active notes and
+    # decisions, actions not cancelled, items not dropped), with its day and bm25 rank.
+    _SEARCH_SQL = (
+        "SELECT e.kind AS kind, e.id AS id, e.case_id AS case_id, m.date AS day,"
+        " e.text AS text, NULL AS condition, bm25(entries_fts) AS rank"
+        " FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid"
+        " JOIN meetings m ON m.id = e.meeting_id"
+        " WHERE entries_fts MATCH :q AND e.state = 'active'"
+        " UNION ALL SELECT 'action', a.id, a.case_id,"
+        " coalesce(m.date, substr(a.created_at, 1, 10)), a.text, a.condition,"
+        " bm25(actions_fts) FROM actions_fts JOIN actions a ON a.id = actions_fts.rowid"
+        " LEFT JOIN meetings m ON m.id = a.meeting_id"
+        " WHERE actions_fts MATCH :q AND a.status != 'cancelled'"
+        " UNION ALL SELECT 'question', i.id, i.case_id, m.date, i.question, NULL,"
+        " bm25(agenda_items_fts) FROM agenda_items_fts"
+        " JOIN agenda_items i ON i.id = agenda_items_fts.rowid"
+        " JOIN meetings m ON m.id = i.meeting_id"
+        " WHERE agenda_items_fts MATCH :q AND i.dropped = 0")
+
+    def search(self, match: str, *, case_ids: Sequence[str] | None = None,
+               since: date | None = None) -> list[dict[str, Any]]:
+        """Records whose text matches the FTS5 query `match`: kind (note, decision, action,
+        question), id, case_id, day (ISO), text, condition and rank; newest day first, then
+        decisions, actions, notes and questions, each by the best bm25 rank. `case_ids`: only
+        those cases; `since`: from that day on."""
+        from overleg.errors import InvalidInput
+
+        sql = f"SELECT * FROM ({self._SEARCH_SQL}) WHERE 1"
+        params: dict[str, Any] = {"q": match}
+        if case_ids is not None:
+            sql += " AND case_id IN (SELECT value FROM json_each(:cases))"
+            params["cases"] = json.dumps(list(case_ids))
+        if since is not None:
+            sql += " AND day >= :since"
+            params["since"] = since.isoformat()
+        try:
+            rows = self._rows(sql + " ORDER BY day DESC, CASE kind WHEN 'decision' THEN 0 "
+                              "WHEN 'action' THEN 1 WHEN 'note' THEN 2 ELSE 3 END, rank, id",
+                              params)
+        except sqlite3.OperationalError as exc:
+            if "fts5" not in str(exc) and "syntax" not in str(exc):
+                raise
+            raise InvalidInput("deze zoekopdracht is niet te lezen; zoek op gewone woorden, "
+                               "bijv. overleg zoek zorgmachtiging") from None
+        return [dict(r) for r in rows]
 
     # --- export --------------------------------------------------------------------
 

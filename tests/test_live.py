@@ -697,21 +697,31 @@ def test_undo_takes_back_the_last_line_of_the_item(live: Live) -> None:
     assert live.store.discussed_cases(live.meeting) == set()
 
 
-def test_undo_is_per_item_and_refuses_an_action_done(live: Live) -> None:
+def test_undo_is_per_item_and_takes_back_an_action_done(live: Live) -> None:
     walk = live.walk(3)  # 2026-005
     walk.handle(parse("n Over de buren"))
     walk.handle(parse("k 1 Gebeld"))
     walk.handle(Command("back"))
     walk.handle(parse("b Op punt 3"))
     walk.handle(Command("goto", case_id="005"))
-    with pytest.raises(InvalidInput) as caught:
-        walk.handle(parse("u"))
-    assert caught.value.message == ("de laatste regel van dit punt rondde actie #1 af; dat kan "
-                                    "hier niet ongedaan worden gemaakt. Er is niets ingetrokken; "
-                                    "typ nog eens u voor de regel daarvoor.")
+    assert walk.handle(parse("u")).text == ("Ongedaan gemaakt: actie #1 is niet meer afgerond "
+                                            "en staat weer open.")
+    assert live.store.action(1).status == "open" and live.store.action(1).done_at is None
+    assert live.store.action_changes([1])[-1].kind == "reopen"
     assert walk.handle(parse("u")).text == ("Ongedaan gemaakt: notitie #1 (Over de buren) is "
                                             "ingetrokken.")
     assert [e.text for e in live.store.entries(live.meeting)] == ["Op punt 3"]
+    # Undone, the tick-off is no discussion of the case any more.
+    assert "2026-005" not in live.store.discussed_cases(live.meeting)
+
+
+def test_undo_takes_back_an_action_cancelled(live: Live) -> None:
+    walk = live.walk(3)  # 2026-005
+    walk.handle(parse("x 1 Niet meer nodig"))
+    assert live.store.action(1).status == "cancelled"
+    assert walk.handle(parse("u")).text == ("Ongedaan gemaakt: actie #1 is niet meer vervallen "
+                                            "en staat weer open.")
+    assert live.store.action(1).status == "open"
 
 
 def test_undo_after_a_restart_takes_the_newest_line_of_the_item(live: Live) -> None:
