@@ -61,7 +61,7 @@ def interleaved(cases: dict[str, tuple[list[str], Callable[[], None] | None]],
 
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="overleg-bench-"))
-    env = {**os.environ, "OVERLEG_TODAY": "2026-11-28", "NO_COLOR": "1", "COLUMNS": "120"}
+    env = {**os.environ, "OVERLEG_TODAY": "2026-12-01", "NO_COLOR": "1", "COLUMNS": "120"}
     env.pop("OVERLEG_WORKSPACE", None)
     rows: list[tuple[str, float, float, str, str]] = []
     try:
