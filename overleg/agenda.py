@@ -22,7 +22,8 @@ from overleg.errors import (
     MeetingNotFound,
     MeetingStarted,
 )
-from overleg.model import Action, History, Item, Meeting
+from overleg.model import Action, Answer, History, Item, Meeting
+from overleg.triage import awaits_triage
 
 REASON_LABELS: dict[str, str] = {
     "new": "nieuwe aanmelding",
@@ -58,8 +59,9 @@ def reasons_for(case: Case, history: History, on: date, config: Config) -> dict[
     """reason code -> trigger date, for every reason of DESIGN 4 that holds for `case` on `on`.
 
     Only history of meetings before `on` counts; later entries in `history` are ignored.
+    With triage on, a referral (`aangemeld`) waits for the outcome casusoverleg.
     """
-    if case.status == "afgesloten":
+    if case.status == "afgesloten" or awaits_triage(case, config):
         return {}
     discussed = sorted(d for d in history.discussed.get(case.id, ()) if d < on)
     last_discussed = discussed[-1] if discussed else None
@@ -206,6 +208,8 @@ class AgendaEntry:
     slot: Slot
     case: Case | None  # None when the case file vanished or broke since the agenda was built
     open_actions: list[Action]  # open actions from earlier meetings (or none), by deadline
+    # The information round's answers (uitvraag): filled in for the chair's documents only.
+    answers: tuple[Answer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,10 @@ def build_agenda(store: AgendaStore, cases: Sequence[Case], on: date, config: Co
             items, action = _keep_edits(old, selected), "agenda.rebuild_keep"
         else:
             items, action = _items_from(selected), "agenda.rebuild" if existed else "agenda.build"
+        # Each item keeps the question its case asks now: what the agenda put to the table.
+        questions = {case.id: case.question for case in cases}
+        items = [replace(item, question=questions.get(item.case_id, item.question))
+                 for item in items]
         store.replace_items(meeting, items, action)
     return meeting, existed
 
@@ -352,7 +360,7 @@ def add_to_agenda(store: AgendaStore, meeting: Meeting, case: Case, config: Conf
             found = reasons_for(case, store.history(before=meeting.date), meeting.date, config)
             item = Item(0, meeting.id, case.id, position, tuple(found),
                         minutes if minutes is not None else minutes_for(case, config),
-                        added=True, note=reason or "")
+                        added=True, note=reason or "", question=case.question)
             store.insert_item(meeting, item, "agenda.add")
         store.reorder(meeting, [i.case_id for i in live] + [case.id])
     return next(i for i in store.items(meeting) if i.case_id == case.id)

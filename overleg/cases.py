@@ -299,6 +299,8 @@ class _Parser:
         # Read before the check below: a list where one value belongs is an error too.
         wijk = self.scalar(data, "wijk") or ""
         regisseur = self.scalar(data, "regisseur") or ""
+        from overleg.triage import triage_findings  # the `triage:` mapping (issue 16)
+        self.findings += triage_findings(self, data)
         if any(f.error for f in self.findings):  # duplicate keys etc. count too
             return None
         assert case_id and initialen and status and aangemeld_op and aangemeld_door
@@ -336,8 +338,7 @@ class _Parser:
                          f"'toezicht.einde' = '{raw}' is geen geldige datum "
                          "(gebruik 2026-12-01, 1-12-2026 of 1 december 2026)")
         voorwaarden = value.get("voorwaarden") or []
-        if isinstance(voorwaarden, str):
-            voorwaarden = [voorwaarden]
+        voorwaarden = [voorwaarden] if isinstance(voorwaarden, str) else voorwaarden
         return Toezicht(einde, tuple(str(v) for v in voorwaarden if isinstance(v, str)))
 
 

@@ -25,7 +25,7 @@ _KEYS: dict[str, set[str]] = {
     "minuten": {"nieuw", "standaard"},
     "mail": {"afzender", "smtp_host", "smtp_port", "starttls", "gebruiker", "smtp_tls",
              "ca_bestand", "ondertekenen", "versleutelen"},
-    "partner": {"naam", "email", "certificaat", "taak"},
+    "partner": {"naam", "email", "certificaat", "taak", "oin"},
 }
 
 
@@ -42,6 +42,7 @@ class Partner:
     email: tuple[str, ...] = ()
     certificaat: tuple[str, ...] = ()  # certificate files (PEM or DER), as written in the toml
     taak: str = ""  # the partner's statutory task, stated in an information request (uitvraag)
+    oin: str | None = None  # Organisatie-identificatienummer (20 digits): the Uitkomst export
 
 
 @dataclass(frozen=True)
@@ -314,9 +315,13 @@ class _Validator:
             ):
                 raise self.fail(section, "email", f"'email' van '{code}' moet een lijst van "
                                                   "e-mailadressen zijn")
+            oin = entry.get("oin")
+            if oin is not None and not (isinstance(oin, str) and re.fullmatch(r"\d{20}", oin)):
+                raise self.fail(section, "oin", f"'oin' van '{code}' moet een OIN van 20 "
+                                                'cijfers zijn, als tekst: oin = "000000..."')
             partners[code] = Partner(code, naam, tuple(email),
                                      self.files(section, entry, "certificaat"),
-                                     self.text(section, entry, "taak"))
+                                     self.text(section, entry, "taak"), oin)
         return partners
 
     def files(self, section: str, table: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -30,7 +30,7 @@ from overleg.errors import DisclosureRefused, InvalidInput
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-    from overleg.agenda import AgendaView
+    from overleg.agenda import AgendaEntry, AgendaView
     from overleg.cases import Case
     from overleg.meeting import Minutes
     from overleg.model import Action, Disclosure, Meeting
@@ -231,7 +231,20 @@ def scoped_agenda(src: Sources, request: Request) -> AgendaView:
     from overleg.agenda import agenda_view
 
     view = agenda_view(src.store, _meeting(request), src.cases, src.ws.config)
-    return partner_agenda(view, request.partner) if request.partner else view
+    if request.partner:
+        return partner_agenda(view, request.partner)
+    return replace(view, entries=chair_answers(src, view.meeting, view.entries))
+
+
+def chair_answers(src: Sources, meeting: Meeting,
+                  entries: Sequence[AgendaEntry]) -> list[AgendaEntry]:
+    """The chair's items with their answers of the information round (uitvraag); a
+    partner's items never get them (partners never see one another's answers)."""
+    answers: dict[str, list[Any]] = {}
+    for answer in src.store.uitvraag_answers(meeting):
+        answers.setdefault(answer.case_id, []).append(answer)
+    return [replace(e, answers=tuple(answers.get(e.slot.case_id, ()))) if answers else e
+            for e in entries]
 
 
 @producer("agenda", "md", "html", "txt", "docx")
@@ -256,7 +269,9 @@ def scoped_minutes(src: Sources, request: Request) -> tuple[Minutes, list[Action
 
     minutes = minutes_view(src.store, _meeting(request), src.cases, src.ws.config)
     if request.partner is None:
-        return minutes, []
+        entries = chair_answers(src, minutes.meeting, [i.entry for i in minutes.items])
+        return replace(minutes, items=[replace(i, entry=e) for i, e in
+                                       zip(minutes.items, entries, strict=True)]), []
     own = partner_actions(src.store.actions(status="open"), request.partner, src.cases,
                           request.options.get("on", src.today))
     return partner_minutes(minutes, request.partner), own
@@ -389,6 +404,55 @@ def _clean(text: str) -> str:
 
 
 
+# --- search (overleg zoek --partner) -------------------------------------------------------
+
+@producer("zoek", "txt", "json")
+def _search(src: Sources, request: Request) -> Produced:
+    """What a search finds (options: text, case, since) in the cases the recipient may see:
+    the chair's own search on the screen is not a disclosure, a partner's copy is."""
+    import json
+
+    from overleg.search import hit_record, hits_text, search
+
+    options = request.options
+    hits = search(src.store, src.cases, options.get("text", ""), partner=request.partner,
+                  case_id=options.get("case"), since=options.get("since"))
+    content = (json.dumps([hit_record(h) for h in hits], ensure_ascii=False, indent=2) + "\n"
+               if request.fmt == "json" else hits_text(hits))
+    return Produced(content, tuple(dict.fromkeys(h.case_id for h in hits)), count=len(hits))
+
+
+# --- the information round (uitvraag) -------------------------------------------------------
+
+@producer("uitvraag", "xlsx", "eml")
+def _uitvraag(src: Sources, request: Request) -> Produced:
+    """A partner's information request for the cases of the agenda it is a partner in: the
+    reply form (xlsx), or the e-mail with the request as text + HTML and the form attached."""
+    from overleg.uitvraag import file_stem, partner_form
+
+    assert request.partner is not None, "an information request is for a partner"
+    config, code = src.ws.config, request.partner
+    meeting = _meeting(request)
+    entries = [e for e in scoped_agenda(src, request).entries if e.case is not None]
+    form, xlsx = partner_form(src, meeting, code, entries)
+    if request.fmt == "xlsx":
+        return Produced(xlsx, _ids(entries))
+    from overleg.dates import fmt
+    from overleg.mail import build_message
+    from overleg.render import render_uitvraag
+
+    text, html = (render_uitvraag(src.ws, meeting, code, form, entries, kind)
+                  for kind in ("txt", "html"))
+    message = build_message(config, code, f"Uitvraag {config.naam} {fmt(meeting.date)}",
+                            _clean(text), _clean(html))
+    message.add_attachment(xlsx, maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           filename=f"{file_stem(meeting, code)}.xlsx")
+    if (protect := request.options.get("protect")) is not None:
+        message = protect(message)
+    return Produced(message.as_bytes(), _ids(entries), config.partners[code].email, message)
+
+
 # --- access requests (inzage) ---------------------------------------------------------------
 
 @producer("inzage", "md", "html", "docx")
@@ -459,6 +523,19 @@ def _export(src: Sources, request: Request) -> Produced:
                if request.fmt == "json" else _csv_zip(src, cleaned))
     return Produced(content, _export_cases(tables), count=rows, precleaned=True)
 
+
+@producer("export", "uitkomst")
+def _uitkomst(src: Sources, request: Request) -> Produced:
+    """The outcome of a meeting in the national Uitkomst Overleg format (overleg.uitkomst):
+    JSON, its text values cleaned one by one."""
+    import json
+
+    from overleg.uitkomst import uitkomst
+
+    page = uitkomst(src.store, src.cases, src.ws.config, _meeting(request), request.partner)
+    content = json.dumps(page, ensure_ascii=False, indent=2) + "\n"
+    return Produced(content, tuple(r["betreft"]["id"] for r in page["resultaten"]),
+                    count=page["totaalAantal"], precleaned=True)
 
 def _export_value(column: str, value: Any) -> Any:
     """A value as it may leave: text cleaned as the gate cleans a document, but for the hash

@@ -488,13 +488,35 @@ _FILE = "het casusbestand"
 _NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def format_value(value: object) -> str:
-    """A front-matter value as written back: dates ISO, booleans ja/nee."""
+def format_value(value: object, eol: str = "\n", indent: str = "", flow: bool = False) -> str:
+    """A front-matter value as written back: dates ISO, booleans ja/nee; a list as a flow
+    list (`[a, b]`); a mapping as a block of `  key: value` lines, each after `eol` (the
+    value then starts on the next line), or with `flow` as `{key: value, ...}`. Text inside
+    a list or mapping is quoted where YAML needs it; None values of a mapping are left out."""
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Mapping):
+        pairs = [(str(k), _nested(v)) for k, v in value.items() if v is not None]
+        if flow or not pairs:
+            return "{" + ", ".join(f"{k}: {t}" for k, t in pairs) + "}"
+        return "".join(f"{eol}{indent}  {k}: {t}" for k, t in pairs)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_nested(v) for v in value) + "]"
     return str(value)
+
+
+def _nested(value: object) -> str:
+    """A value inside a list or mapping: text quoted where YAML needs it."""
+    if isinstance(value, str):
+        return yaml_scalar(value)
+    return format_value(value, flow=True)
+
+
+def _after_key(text: str) -> str:
+    """What follows a key: `: value`, or `:` and a block that starts on the next line."""
+    return f":{text}" if text.startswith(("\n", "\r\n")) else f": {text}"
 
 
 def write_back(path: Path, case_id: str, updates: Mapping[str, object]) -> list[str]:
@@ -558,7 +580,9 @@ def planned_changes(raw: bytes, case_id: str, updates: Mapping[str, object], *,
         raise StaleCaseFile(f'casus "{case_id}": {name} heeft nu id "{found_id}"; '
                             "niets teruggeschreven. Controleer het bestand.")
     eol = "\r\n" if text[:start].endswith("\r\n") else "\n"
-    texts = {key: format_value(value) for key, value in updates.items()}
+    indent = " " * root.start_mark.column
+    texts = {key: format_value(value, eol, indent, flow=bool(root.flow_style))
+             for key, value in updates.items()}
     try:
         new_front, changed = _planned_front(front, root, texts, eol)
     except _Unsafe as exc:
@@ -748,7 +772,7 @@ def _replacement(front: str, root: Any, key_node: Any, value_node: Any,
             return key_end, (key_end if alias else value_node.end_mark.index), f": {text}"
         return value_node.start_mark.index, value_node.end_mark.index, text
     end = key_end if alias else max(_content_end(front, value_node), key_end)
-    return key_end, _line_end(front, end), f": {text}"
+    return key_end, _line_end(front, end), _after_key(text)
 
 
 def _insertion(front: str, root: Any, added: list[tuple[str, str]],
@@ -763,7 +787,8 @@ def _insertion(front: str, root: Any, added: list[tuple[str, str]],
         at = root.end_mark.index - 1  # just inside the `}` of an empty mapping
         return at, at, ", ".join(f"{key}: {text}" for key, text in added)
     indent = " " * root.start_mark.column
-    return len(front), len(front), "".join(f"{indent}{key}: {text}{eol}" for key, text in added)
+    return len(front), len(front), "".join(f"{indent}{key}{_after_key(text)}{eol}"
+                                           for key, text in added)
 
 
 def _applied(front: str, edits: list[tuple[int, int, str]]) -> str:
@@ -802,3 +827,78 @@ def _value_of(text: str) -> Any:
     if len(root.value) != 1:
         raise _Refused("de waarde is meer dan één waarde")
     return _node_value(root.value[0][1])
+
+
+# --- a section of the body -------------------------------------------------------------
+
+_HEADING = re.compile(r"#{1,2}\s")
+
+
+def with_section(raw: bytes, heading: str, text: str, *, case_id: str = "",
+                 name: str = _FILE) -> bytes:
+    """The bytes of a case file with the text under `## heading` set to `text`: the old text
+    of the section (between the heading and the next heading of level 1 or 2) is replaced,
+    its blank lines around it kept; without the section, it is added at the end. Every other
+    byte stays as it was (BOM, line endings); StaleCaseFile when the result would not read
+    back as that text."""
+    from overleg.cases import question_of
+
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        body_text = raw[len(bom):].decode("utf-8")
+    except UnicodeDecodeError:
+        raise StaleCaseFile(f'casus "{case_id}": {name} is geen UTF-8 meer; niets '
+                            "teruggeschreven") from None
+    span = _front_matter_span(body_text)
+    if span is None:
+        raise StaleCaseFile(f'casus "{case_id}": {name} heeft geen front matter meer; '
+                            "niets teruggeschreven")
+    eol = "\r\n" if body_text[:span[0]].endswith("\r\n") else "\n"
+    new_text = eol.join(line.rstrip() for line in text.strip().split("\n"))
+    closing = body_text.find("\n", span[1])
+    body_start = len(body_text) if closing < 0 else closing + 1
+    wanted = heading.lower().rstrip("?:")
+    at = body_start
+    found = None
+    while at < len(body_text):
+        end = body_text.find("\n", at)
+        line_end = len(body_text) if end < 0 else end
+        line = body_text[at:line_end].strip()
+        if line.startswith("##") and not line.startswith("###") and \
+                line.lstrip("#").strip().lower().rstrip("?:") == wanted:
+            found = (at, line_end)
+            break
+        at = line_end + 1
+    if found is None:
+        ending = "" if body_text.endswith("\n") else eol
+        result = f"{body_text}{ending}{eol}## {heading}{eol}{new_text}{eol}"
+    else:
+        result = _replaced_section(body_text, found[1], new_text, eol)
+    if question_of(result[body_start:].replace("\r\n", "\n")) != text.strip().replace(
+            "\r\n", "\n") and heading.lower() == "vraag aan het overleg":
+        raise StaleCaseFile(f'casus "{case_id}": de vraag kan niet veilig in {name} worden '
+                            "geschreven; niets teruggeschreven.")
+    return bom + result.encode("utf-8")
+
+
+def _replaced_section(body_text: str, heading_end: int, new_text: str, eol: str) -> str:
+    """The text with the section whose heading line ends at `heading_end` holding `new_text`."""
+    if heading_end >= len(body_text):  # the heading is the file's last line, without newline
+        return f"{body_text}{eol}{new_text}{eol}"
+    start = heading_end + 1
+    at, end = start, len(body_text)
+    while at < len(body_text):
+        stop = body_text.find("\n", at)
+        line_end = len(body_text) if stop < 0 else stop
+        if _HEADING.match(body_text[at:line_end]):
+            end = at
+            break
+        at = line_end + 1
+    old = body_text[start:end]
+    core = old.strip()
+    if core:
+        index = old.index(core)
+        region = old[:index] + new_text + old[index + len(core):]
+    else:
+        region = new_text + eol + (old or (eol if end < len(body_text) else ""))
+    return body_text[:start] + region + body_text[end:]

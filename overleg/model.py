@@ -36,6 +36,7 @@ class Item:
     dropped: bool = False
     note: str = ""  # the chair's reason for adding it
     spent: int = 0  # seconds the live screen has been on this item
+    question: str = ""  # the case's question as the agenda stated it (searched by `zoek`)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Action:
     done_meeting_id: int | None = None
     done_comment: str | None = None
     created_at: str | None = None
+    condition: str | None = None  # when the action is to be carried out (Uitkomst Overleg)
 
     def overdue(self, on: date) -> bool:
         return self.status == "open" and self.due < on
@@ -212,3 +214,17 @@ class History:
     discussed: dict[str, list[date]] = field(default_factory=dict)
     on_closed_agenda: dict[str, list[date]] = field(default_factory=dict)
     open_actions: dict[str, list[Action]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One case asked of one partner in the information round (uitvraag), and its answer."""
+
+    case_id: str
+    partner: str
+    form: str  # the form id printed on the partner's form
+    asked_at: str
+    answer: str | None = None  # None: asked | known | not_known | declined
+    information: str | None = None
+    contact: str | None = None
+    answered_at: str | None = None

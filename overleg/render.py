@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,6 +89,20 @@ def _nl2br(value: str) -> Any:
     return Markup("<br>\n").join(escape(line) for line in str(value).split("\n"))
 
 
+def _uitvraag(answers: Any, width: int = 76) -> list[str]:
+    """The information round's lines of one item (answers of one case; chair only)."""
+    from overleg.uitvraag import answers_summary
+
+    answers = list(answers)
+    return answers_summary(answers, answers[0].case_id, width) if answers else []
+
+
+def _informed_by(answers: Any) -> list[str]:
+    from overleg.uitvraag import informed_by
+
+    return informed_by(answers)
+
+
 def environment(ws: Workspace) -> jinja2.Environment:
     """The Jinja environment of a workspace (cached per workspace within the process)."""
     # Jinja re-checks a loaded template's own file only: an override added (or removed) in
@@ -118,6 +132,9 @@ def environment(ws: Workspace) -> jinja2.Environment:
         redenkop=_redenkop,
         partner=config.partner_name,
         nl2br=_nl2br,
+        uitvraag=_uitvraag,
+        ingebracht=lambda answers: ", ".join(
+            f"{config.partner_name(code)} ({code})" for code in _informed_by(answers)),
     )
     _environments[ws.root] = (config, own, env)
     return env
@@ -305,5 +322,24 @@ def render_minutes(ws: Workspace, minutes: Minutes, fmt: str, partner: str | Non
         if minutes.meeting.approved_at else None,
         "partner": config.partners[partner] if partner else None,
         "acties": list(actions),
+        "vandaag": dates.today(),
+    })
+
+
+# --- the information round (uitvraag) -----------------------------------------------------
+
+def render_uitvraag(ws: Workspace, meeting: Any, partner: str, form: str,
+                    entries: Sequence[Any], fmt: str) -> str:
+    """A partner's information request (txt or html: the e-mail's body), for its cases only."""
+    from overleg.uitvraag import PERSON_ROLE
+
+    config = ws.config
+    return render_template(ws, f"uitvraag.{fmt}", {
+        "overleg": config,
+        "meeting": meeting,
+        "partner": config.partners[config.partner_code(partner)],
+        "form": form,
+        "entries": list(entries),
+        "rol": PERSON_ROLE,
         "vandaag": dates.today(),
     })

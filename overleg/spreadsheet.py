@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from overleg import dates
 from overleg.cases import ID_RE, REQUIRED, Case, Finding, parse_case
@@ -90,6 +90,18 @@ def read_table(path: Path, shown: str) -> Sheet:
                            f"bevatten ({', '.join(COLUMNS[:6])}, ...).")
     (_, header), *body = rows
     return Sheet([column_name(c) for c in header], body)
+
+
+def read_rows(path: Path, shown: str) -> list[tuple[int, list[Cell]]]:
+    """The non-empty rows of an .xlsx file's first sheet with their numbers, read within the
+    limits of read_table (a reply form of the uitvraag); InvalidInput `FILE:ROW: message`."""
+    if not path.is_file():
+        raise InvalidInput(f"bestand '{shown}' bestaat niet. Geef het ingevulde .xlsx-bestand.")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InvalidInput(f"{shown}:1: kies het ingevulde .xlsx-formulier (niet "
+                           f"'{path.suffix or path.name}').")
+    return [(number, cells) for number, cells in _xlsx_rows(path, shown)
+            if any(not blank_cell(c) for c in cells)]
 
 
 def _read_csv(path: Path, shown: str) -> bytes:
@@ -400,14 +412,27 @@ def action_rows(actions: Sequence[Action], on: date) -> list[list[Cell]]:
 
 def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence[Cell]], title: str) -> bytes:
     """A workbook of one sheet: a bold, frozen header row with a filter, real date cells."""
+    return xlsx_book([(title, headers, rows)])
+
+
+def xlsx_book(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]]) -> bytes:
+    """A workbook of one sheet per (title, headers, rows), each as `xlsx_bytes` makes it."""
     import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, headers, rows in sheets:
+        _fill_sheet(book.create_sheet(title[:31]), headers, rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill_sheet(sheet: Any, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = title
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -426,9 +451,6 @@ def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence[Cell]], title: st
             max(len(header), longest, 8) + 2, 60)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _csv_cell(value: Cell) -> str:

@@ -36,7 +36,10 @@ from overleg.store import Store
 from overleg.workspace import load_workspace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CONFIG = parse_config((EXAMPLES / "overleg.toml").read_text(encoding="utf-8"))
+# The rules of DESIGN 4 as such: triage (on in the example workspace) is tested in
+# tests/test_triage.py.
+CONFIG = dataclasses.replace(parse_config((EXAMPLES / "overleg.toml").read_text(encoding="utf-8")),
+                 triage=False)
 D = date(2026, 12, 1)  # the meeting date used throughout
 NOV17 = date(2026, 11, 17)
 

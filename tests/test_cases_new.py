@@ -65,6 +65,9 @@ def test_a_new_case_with_the_suggested_id(example_ws: Path, run) -> None:
 def test_the_new_case_goes_on_the_next_agenda(example_ws: Path, run) -> None:
     ok = run("cases", "new", input=answers("", "K.L.", "", "", "", "WT", "", "", "ja", ""))
     assert ok.exit_code == 0, ok.output
+    # Triage is on in the example workspace: a referral reaches the agenda by its decision.
+    assert run("triage", "decide", "2026-042", "--outcome", "casusoverleg",
+               "--criteria", "a,b,c").exit_code == 0
     agenda = run("agenda", "build", "--date", "2026-12-01", "--json")
     items = {i["case"]: i["reasons"] for i in __import__("json").loads(agenda.stdout)["items"]}
     assert items["2026-042"] == ["new"]

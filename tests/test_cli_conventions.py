@@ -182,7 +182,7 @@ def test_root_help_follows_the_meeting(run) -> None:
     assert result.exit_code == 0
     found = panels(result.stdout)
     assert list(found) == ["Opties", "Voorbereiden", "Vergaderen", "Na afloop", "Beheer"]
-    assert found["Voorbereiden"] == ["cases", "agenda"]
+    assert found["Voorbereiden"] == ["cases", "triage", "agenda", "uitvraag"]
     assert found["Vergaderen"] == ["meeting", "action"]
     assert found["Na afloop"] == ["minutes", "mail"]
     assert found["Beheer"][:4] == ["init", "demo", "log", "purge"]

@@ -108,13 +108,13 @@ BAD = [
     ("unknown key in [overleg]", edit('duur = 120\n', 'duur = 120\nzaal = "2"\n'),
      "overleg.toml:10: onbekende sleutel 'zaal' in [overleg] (toegestaan: begintijd, "
      "bewaartermijn, casussen, doel, duur, geheimhouding, grondslag, locatie, naam, schema, "
-     "toezicht_dagen, uit_bewaren_dagen, voorzitter)"),
+     "terugkoppeling_werkdagen, toezicht_dagen, triage, uit_bewaren_dagen, voorzitter)"),
     ("unknown key in [minuten] (header with comment)",
      edit("nieuw = 20\n", "nieuw = 20\nlang = 30\n"),
      "overleg.toml:16: onbekende sleutel 'lang' in [minuten] (toegestaan: nieuw, standaard)"),
     ("unknown key in a partner", edit('naam = "Politie"\n', 'naam = "Politie"\ntel = "112"\n'),
      "overleg.toml:24: onbekende sleutel 'tel' in [partners.POL] (toegestaan: certificaat, "
-     "email, naam)"),
+     "email, naam, oin, taak)"),
     ("unknown key in [mail]", edit("smtp_port = 25\n", "smtp_port = 25\nwachtwoord = \"x\"\n"),
      "overleg.toml:33: onbekende sleutel 'wachtwoord' in [mail] (toegestaan: afzender, "
      "ca_bestand, gebruiker, ondertekenen, smtp_host, smtp_port, smtp_tls, starttls, "

@@ -43,8 +43,14 @@ def _command(kind: str, fmt: str, partner: str | None, out: Path) -> list[str]:
         return ["mail", "--date", MEETING, "-o", str(out.parent)]
     if kind == "inzage":
         return ["inzage", "2026-014", "--format", fmt, *target]
+    if kind == "export" and fmt == "uitkomst":
+        return ["export", *who, "--format", fmt, "--date", MEETING, *target]
     if kind == "export":
         return ["export", *who, "--format", fmt, *target]
+    if kind == "zoek":
+        return ["zoek", "de", *who, *(["--json"] if fmt == "json" else [])]
+    if kind == "uitvraag":
+        return ["uitvraag", "--date", NEXT, "-o", str(out.parent)]
     raise AssertionError(f"no command line for {kind}.{fmt}: add one to this table")
 
 
@@ -78,6 +84,9 @@ def _text(data: bytes, fmt: str) -> str:
             if part.get_content_maintype() == "multipart":
                 continue
             payload = part.get_content()
+            if isinstance(payload, bytes) and payload[:4] == b"PK\x03\x04":  # an .xlsx
+                parts.append(_text(payload, "xlsx"))
+                continue
             parts.append(payload.decode("utf-8") if isinstance(payload, bytes) else payload)
         return "\n".join(parts)
     return data.decode("utf-8")
@@ -127,10 +136,12 @@ def test_each_document_makes_one_register_row_with_exactly_its_cases(
         run, table_ws, tmp_path, kind, fmt, partner):
     if kind == "inzage" and partner is not None:
         pytest.skip("an access request goes to the person, never to a partner")
-    if kind == "mail" and partner is None:
-        pytest.skip("e-mail goes to partners only")
+    if kind in ("mail", "uitvraag") and partner is None:
+        pytest.skip("e-mail and information requests go to partners only")
     if (kind, fmt, partner) == ("actions", "json", None):
         pytest.skip("the chair's own JSON listing stays on the laptop (see the next tests)")
+    if kind == "zoek" and partner is None:
+        pytest.skip("the chair's own search on the screen stays on the laptop")
     out = tmp_path / "uit" / f"{kind}.{'zip' if (kind, fmt) == ('export', 'csv') else fmt}"
     before = len(_register(table_ws))
     result = run(*_command(kind, fmt, partner, out))
@@ -140,6 +151,10 @@ def test_each_document_makes_one_register_row_with_exactly_its_cases(
         assert len(rows) == len(list(out.parent.glob("*.eml")))
         (row,) = [r for r in rows if r["partner"] == PARTNER]
         out = out.parent / f"verslag-{MEETING}-{PARTNER}.eml"
+    elif kind == "uitvraag":  # a form per partner, and a draft per partner with an address
+        assert len(rows) == len(list(out.parent.glob("uitvraag-*")))
+        (row,) = [r for r in rows if r["partner"] == PARTNER and r["format"] == fmt]
+        out = out.parent / f"uitvraag-{NEXT}-{PARTNER}.{fmt}"
     else:
         assert len(rows) == 1, rows
         (row,) = rows
@@ -309,7 +324,8 @@ def _bsn_workspace(root: Path, bsns: list[str]):
     (root / "casussen" / "2026-090.md").write_text(
         "---\nid: 2026-090\ninitialen: B.N.\ngeboortejaar: 1990\nstatus: aangemeld\n"
         f"aangemeld_op: 2026-11-20\naangemeld_door: POL\npartners: [POL, GGZ]\n"
-        f"wijk: Wijk {bsns[0]}\n---\n# B.N.\n\n## Situatie\nBekend onder {written}.\n\n"
+        f"wijk: Wijk {bsns[0]}\ntriage:\n  uitkomst: casusoverleg\n  criteria: [a, b, c]\n"
+        "---\n# B.N.\n\n## Situatie\nBekend onder {written}.\n\n"
         f"## Vraag aan het overleg\nKlopt {written}?\n", encoding="utf-8")
     ws = load_workspace(root)
     store = Store.open(ws.db_path, actor="test")
@@ -340,7 +356,7 @@ def test_no_bsn_notation_survives_in_any_output_kind(tmp_path_factory):
         for kind, fmt in sorted(PRODUCERS):
             partner = None if kind == "inzage" else PARTNER
             options = {"cases": ["2026-090"], "of": "minutes", "status": "all",
-                       "path": root / "uit" / f"x.{fmt}"}
+                       "path": root / "uit" / f"x.{fmt}", "text": "besluit"}
             request = Request(kind, fmt, partner, None if kind == "inzage" else meeting,
                               options)
             text = _text(disclose(src, request).data, fmt).replace("\r\n ", "").replace(

@@ -17,7 +17,8 @@ PARTNER = "POL"
 STALE = "2026-012"  # POL is taken off this case but still owns an open action on it
 EVERY_TABLE = ["meetings", "agenda_items", "attendance", "entries", "reviews", "actions",
                "reopenings", "writebacks", "mailings", "disclosures", "disclosure_cases",
-               "access_requests", "audit", "action_changes"]
+               "access_requests", "audit", "action_changes", "uitvraag_forms",
+               "uitvraag_items"]
 PARTNER_TABLES = ["meetings", "agenda_items", "entries", "reviews", "actions", "writebacks",
                   "mailings"]
 CASE_TABLES = ["agenda_items", "entries", "reviews", "actions", "writebacks"]
@@ -41,11 +42,14 @@ def ws(run, demo_ws: Path) -> Path:
 
 
 def db_tables(ws: Path) -> dict[str, list[dict]]:
-    """Every table of the database as rows, straight from SQLite."""
+    """Every table of the database as rows, straight from SQLite; not the full-text index
+    (`<table>_fts` and its shadow tables: made from the tables, as the case cache is from
+    the files)."""
     conn = sqlite3.connect(ws / "overleg.db")
     conn.row_factory = sqlite3.Row
     names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                        "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+                                        "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE "
+                                        "'%\\_fts%' ESCAPE '\\' ORDER BY name")]
     tables = {n: [dict(r) for r in conn.execute(f"SELECT * FROM {n} ORDER BY rowid")]
               for n in names}
     conn.close()

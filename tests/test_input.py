@@ -218,13 +218,13 @@ LINE = "schrijf de waarde op één regel, zonder stuurtekens"
     (NAAM, 'naam = "Casus\\u202eoverleg"', f"7: 'naam' bevat een stuurteken (U+202E); {LINE}"),
     ('afzender = "casusoverleg@veiligheidshuis.example"',
      'afzender = "casusoverleg@veiligheidshuis.example\\r\\nBcc: iedereen@example"',
-     "85: 'afzender' bevat een regelovergang (U+000D); " + LINE),
+     "91: 'afzender' bevat een regelovergang (U+000D); " + LINE),
     ('naam = "Politie Eenheid Den Haag, basisteam Zuid"', 'naam = "Politie\\u0000Den Haag"',
-     f"50: 'naam' bevat een stuurteken (U+0000); {LINE}"),
+     f"56: 'naam' bevat een stuurteken (U+0000); {LINE}"),
     ('email = ["wijkagenten.zuid@politie.example"]', 'email = ["wijk\\u0007@politie.example"]',
-     "51: 'email' van 'POL' moet een lijst van e-mailadressen zijn"),
+     "57: 'email' van 'POL' moet een lijst van e-mailadressen zijn"),
     ('[partners.POL]', '[partners."POL\\n"]',
-     "49: partnercode 'POL\\n' mag alleen letters, cijfers, '-' en '_' bevatten"),
+     "55: partnercode 'POL\\n' mag alleen letters, cijfers, '-' en '_' bevatten"),
 ])
 def test_config_text_with_line_breaks_or_controls_is_refused(old: str, new: str,
                                                               message: str) -> None:

@@ -82,7 +82,8 @@ def insert(conn: sqlite3.Connection, table: str, row: dict[str, object],
 def test_the_steps_are_named_and_numbered() -> None:
     assert [step.__name__ for step in MIGRATIONS] == [
         "m001_initial", "m002_audit_no_replace", "m003_register_and_access_requests",
-        "m004_chain_logs", "m005_meeting_closing", "m006_corrections", "m007_mail_states"]
+        "m004_chain_logs", "m005_meeting_closing", "m006_corrections", "m007_mail_states",
+        "m008_search", "m009_uitvraag"]
     assert all(step.__doc__ for step in MIGRATIONS)
 
 

@@ -85,6 +85,9 @@ regisseur: R. Egie
 partners: [POL, GGZ]
 geinformeerd: nee
 reden_niet_geinformeerd: zie dossier {BSN}
+triage:
+  uitkomst: casusoverleg
+  criteria: [a, b, c]
 ---
 # B.S. (1980)
 
@@ -426,6 +429,9 @@ regisseur: "REGISSEUR {INJECT}"
 partners: [POL, GGZ]
 geinformeerd: nee
 reden_niet_geinformeerd: "REDEN {INJECT}"
+triage:
+  uitkomst: casusoverleg
+  criteria: [a, b, c]
 ---
 # H.K.
 

@@ -187,20 +187,20 @@ def test_the_new_keys_and_their_defaults():
 
 @pytest.mark.parametrize("edit, message", [
     (lambda t: _mail(t, 'versleutelen = "altijd"\n'),
-     "overleg.toml:84: 'versleutelen' = 'altijd' is ongeldig; kies uit \"verplicht\", "
+     "overleg.toml:90: 'versleutelen' = 'altijd' is ongeldig; kies uit \"verplicht\", "
      "\"waar_mogelijk\", \"nee\""),
     (lambda t: _mail(t, 'smtp_tls = "ssl"\n'),
-     "overleg.toml:84: 'smtp_tls' = 'ssl' is ongeldig; kies uit \"starttls\", \"tls\""),
+     "overleg.toml:90: 'smtp_tls' = 'ssl' is ongeldig; kies uit \"starttls\", \"tls\""),
     (lambda t: _mail(t.replace("starttls = true", "starttls = false"), 'smtp_tls = "tls"\n'),
-     "overleg.toml:92: 'starttls = false' (geen versleuteling, alleen naar localhost) en "
+     "overleg.toml:98: 'starttls = false' (geen versleuteling, alleen naar localhost) en "
      "'smtp_tls' gaan niet samen; haal er een weg"),
     (lambda t: _mail(t, 'ca_bestand = ""\n'),
-     "overleg.toml:84: 'ca_bestand' is leeg; geef een bestandsnaam of haal de regel weg"),
+     "overleg.toml:90: 'ca_bestand' is leeg; geef een bestandsnaam of haal de regel weg"),
     (lambda t: _with_certificate(t, "POL", "3"),
-     "overleg.toml:50: 'certificaat' moet een bestandsnaam zijn (tekst), of een lijst van "
+     "overleg.toml:56: 'certificaat' moet een bestandsnaam zijn (tekst), of een lijst van "
      "bestandsnamen"),
     (lambda t: _with_certificate(t, "POL", '["a.pem", ""]'),
-     "overleg.toml:50: 'certificaat' moet een bestandsnaam zijn (tekst), of een lijst van "
+     "overleg.toml:56: 'certificaat' moet een bestandsnaam zijn (tekst), of een lijst van "
      "bestandsnamen"),
 ])
 def test_a_wrong_value_names_the_file_and_line(edit, message):

@@ -199,6 +199,9 @@ def test_ten_cases_from_xlsx_dry_run_then_written_and_accepted_by_check(run, emp
 
 
 def test_the_imported_cases_take_part_in_the_agenda(run, empty_ws, tmp_path):
+    toml = empty_ws / "overleg.toml"  # the rules of DESIGN 4 alone: without triage
+    toml.write_text(toml.read_text(encoding="utf-8").replace("triage = true", "triage = false"),
+                    encoding="utf-8")
     run("cases", "import", str(write_xlsx(tmp_path / "a.xlsx", TEN)), "--yes")
     result = run("agenda", "build", "--date", "2026-12-01", "--json")
     assert result.exit_code == 0, result.stderr

@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = ["agenda.html", "agenda.md", "agenda.txt", "inzage.html", "inzage.md",
-           "verslag.html", "verslag.md", "verslag.txt"]
+           "uitvraag.html", "uitvraag.txt", "verslag.html", "verslag.md", "verslag.txt"]
 NAMES = ", ".join(BUILTIN)
 
 
@@ -34,7 +34,7 @@ def test_list_shows_every_built_in_template(run, example_ws):
     result = run("templates", "list")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == listing(set())
-    assert "agenda.md     ingebouwd\n" in result.stdout
+    assert "agenda.md      ingebouwd\n" in result.stdout
     assert result.stderr == ""
 
 
@@ -47,7 +47,7 @@ def test_copy_puts_the_built_in_template_in_the_workspace(run, example_ws):
     assert copied.read_bytes() == (ROOT / "templates" / "verslag.html").read_bytes()
     result = run("templates", "list")
     assert result.stdout == listing({"verslag.html"})
-    assert "verslag.html  eigen versie: templates/verslag.html\n" in result.stdout
+    assert "verslag.html   eigen versie: templates/verslag.html\n" in result.stdout
     assert json.loads(run("templates", "list", "--json").stdout) == [
         {"name": n, "overridden": n == "verslag.html"} for n in builtin_names()]
 

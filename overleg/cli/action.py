@@ -55,6 +55,10 @@ def action_add(
     add: Annotated[bool, typer.Option("--add", help="Zet de casus op de agenda van de open "
                                       "vergadering als hij er nog niet op staat.")] = False,
     on: DateOpt = None,
+    condition: Annotated[str | None, typer.Option(
+        "--condition", metavar="TEKST", help="Voorwaarde waaronder de actie wordt uitgevoerd, "
+        "bijv. 'als hij niet verschijnt op de meldplicht' (komt in de uitkomst-export).",
+        show_default=False)] = None,
 ) -> None:
     """Voeg een actie toe (eigenaar en deadline verplicht).
 
@@ -66,7 +70,7 @@ def action_add(
     s = session()
     store, case = s.store(), s.case(case_id)
     action = add_action(store, s.workspace(), case, owner, who, s.day(due), text, add,
-                        day=s.day(on) if on else None)
+                        day=s.day(on) if on else None, condition=condition)
     meeting = store.meeting_by_id(action.meeting_id) if action.meeting_id else None
     # The text is on the command line just typed; the echo resolves owner and deadline.
     out(_echo(action, text=False) + ".")

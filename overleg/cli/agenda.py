@@ -91,6 +91,17 @@ def _print(view: AgendaView) -> None:
     # The cells were cleaned by plain(); what remains are rich's own style codes.
     typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
     out(_summary(view, config.duur))
+    _print_answers(view)
+
+
+def _print_answers(view: AgendaView) -> None:
+    """Per item who answered the information round (uitvraag), when there was one."""
+    from overleg.uitvraag import answers_summary
+
+    answers = session().store().uitvraag_answers(view.meeting)
+    for entry in view.entries if answers else ():
+        if lines := answers_summary(answers, entry.slot.case_id):
+            out(f"{entry.slot.position}. {entry.slot.case_id}  " + "\n   ".join(lines))
 
 
 def _agenda_table(view: AgendaView, title: str) -> Any:

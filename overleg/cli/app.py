@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from overleg import __version__
-from overleg.cli import admin, documents, export, register
+from overleg.cli import admin, documents, export, figures, register, search
 from overleg.cli import schedule as schedule_cli
 from overleg.cli.common import err, new_session, session
 from overleg.cli.help import HELP_TEXTS, DutchGroup, UsageError, usage_in_dutch
@@ -200,9 +200,10 @@ def root(
 GROUPS = {"cases": "overleg.cli.cases", "agenda": "overleg.cli.agenda",
           "meeting": "overleg.cli.meeting", "action": "overleg.cli.action",
           "templates": "overleg.cli.templates", "inzage": "overleg.cli.inzage",
-          "log": "overleg.cli.log"}
+          "log": "overleg.cli.log", "triage": "overleg.cli.triage",
+          "uitvraag": "overleg.cli.uitvraag"}
 # Where a group stands among the commands of its panel (else: after them, in GROUPS order).
-GROUP_AFTER = {"log": "demo"}
+GROUP_AFTER = {"log": "demo", "triage": "cases", "uitvraag": "agenda"}
 
 
 def _group_app(name: str) -> typer.Typer:
@@ -216,13 +217,16 @@ documents.register(app)
 admin.register(app)
 register.register(app)
 export.register(app)
+search.register(app)
+figures.register(app)
 app.command("schedule")(schedule_cli.schedule)
 
 
 # --- the help screen -----------------------------------------------------------------------
 # `overleg --help` groups the commands in the order of a meeting; anything not named here
 # (new commands included) is "Beheer".
-PANELS = {"cases": "Voorbereiden", "agenda": "Voorbereiden", "meeting": "Vergaderen",
+PANELS = {"cases": "Voorbereiden", "triage": "Voorbereiden", "agenda": "Voorbereiden",
+          "uitvraag": "Voorbereiden", "meeting": "Vergaderen",
           "action": "Vergaderen", "minutes": "Na afloop", "mail": "Na afloop"}
 PANEL_ORDER = ("Voorbereiden", "Vergaderen", "Na afloop", "Beheer")
 

@@ -236,6 +236,36 @@ def cases_check() -> None:
         raise typer.Exit(ExitStatus.ERROR)
 
 
+@app.command("request")
+def cases_request(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.",
+                                           autocompletion=completion.case_ids)],
+    by: Annotated[str, typer.Option("--by", metavar="CODE", help="De partner die het vraagt "
+                                    "(een partner van de casus).",
+                                    autocompletion=completion.partners)],
+    question: Annotated[str | None, typer.Option("--question", metavar="TEKST", help="De vraag "
+                                                 "aan het overleg; komt onder '## Vraag aan "
+                                                 "het overleg'.")] = None,
+) -> None:
+    """Vraag de casus aan voor het volgende overleg (agenda: ja, verzoek_door, de vraag).
+
+    Alleen die regels van het casusbestand veranderen; de rest blijft zoals het was.
+
+    Voorbeeld: overleg cases request 2026-014 --by RN --question "Is een zorgmachtiging nodig?"
+    """
+    from overleg.triage import request_case
+
+    s = session()
+    case = s.case(case_id)
+    changed = request_case(s.store(), case, s.workspace().config, by, question)
+    where = s.workspace().rel(case.path)
+    if changed:
+        out(f'Casus "{case.id}" staat op de agenda van het volgende overleg, op verzoek van '
+            f"{s.workspace().config.partner_code(by)} ({where}: {', '.join(changed)}).")
+    else:
+        out(f'Casus "{case.id}" was al aangevraagd; {where} is niet gewijzigd.')
+
+
 @app.command("import")
 def cases_import(
     file: Annotated[str, typer.Argument(metavar="BESTAND", help="Een .xlsx- of .csv-bestand; "

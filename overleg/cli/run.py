@@ -388,11 +388,20 @@ def item_panel(walk: Walk, entry: AgendaEntry) -> RenderableType:
         parts.append(_lines([reasons]))
     else:
         parts.append(_lines(_case_rows(case, reasons)))
+    parts += _answer_lines(walk, slot.case_id)
     parts += _previous_lines(walk)
     parts += _action_lines(walk.store, walk, slot.case_id)
     parts += _recorded_lines(walk, slot.case_id)
     return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left",
                  subtitle_align="right")
+
+
+def _answer_lines(walk: Walk, case_id: str) -> list[Any]:
+    """What the partners said in the information round (uitvraag), when the case was in it."""
+    from overleg.uitvraag import answers_summary
+
+    lines = answers_summary(walk.store.uitvraag_answers(walk.meeting), case_id, width=74)
+    return [_text(""), *(_text(line) for line in lines)] if lines else []
 
 
 def _when(walk: Walk, slot: Slot) -> str:
