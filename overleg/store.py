@@ -80,8 +80,7 @@ class Store:
     def open(cls, path: Path, actor: str = "onbekend") -> Store:
         """Open (creating owner-only if needed) and migrate the database at `path`."""
         if not path.exists():
-            with suppress(FileExistsError):  # another command created it just now
-                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            _create(path)
         os.chmod(path, 0o600) if path.stat().st_mode & 0o077 else None
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
@@ -1216,6 +1215,41 @@ class Store:
         if case_id is not None:
             sql, params = sql + " WHERE case_id = ?", [case_id]
         return [AuditEntry(*r) for r in self.conn.execute(sql + " ORDER BY id", params)]
+
+
+_TEMPLATE: list[sqlite3.Connection] = []  # the current schema, made once per process
+
+
+def _create(path: Path) -> None:
+    """A new, owner-only database at `path` with the current schema: a copy of a schema made
+    once per process in memory (every migration applied, as `migrate` would), written to a
+    temporary file next to `path` and linked into place only if no other command created
+    `path` meanwhile (then that one is used). Where the file system has no hard links, an
+    empty file is created and `migrate` builds the schema in it."""
+    import secrets
+
+    if not _TEMPLATE:
+        template = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        template.execute("PRAGMA foreign_keys = ON")
+        Store(template)  # migrates it
+        _TEMPLATE.append(template)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.overleg.tmp")
+    os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    try:
+        copy = sqlite3.connect(temporary)
+        try:
+            _TEMPLATE[0].backup(copy)
+        finally:
+            copy.close()
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another command created it just now
+        except OSError:
+            with suppress(FileExistsError):
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

@@ -62,7 +62,9 @@ def case_id(n: int) -> str:
 def case_text(n: int) -> str:
     return (f"---\nid: {case_id(n)}\ninitialen: A.{n}.\ngeboortejaar: 1990\n"
             "status: aangemeld\naangemeld_op: 2026-11-02\naangemeld_door: RN\n"
-            "partners: [RN, POL]\n---\n"
+            "partners: [RN, POL]\n"
+            "triage:\n  datum: 2026-11-03\n  uitkomst: casusoverleg\n  criteria: [a, b, c]\n"
+            "---\n"
             f"# A.{n}. (1990)\n\n## Vraag aan het overleg\nWat is nodig?\n")
 
 
