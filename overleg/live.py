@@ -40,6 +40,8 @@ Korte regels tijdens de vergadering:
                            (de naam loopt tot het eerste woord dat een datum is; een
                            naam als Morgen of Dinsdag hoort bij de naam als er daarna
                            nog een datum met cijfers komt: a POL/J. Morgen +1w Bellen)
+  a ... TEKST voorwaarde: V   een actie met een voorwaarde (ook vw:), bijv.
+                           a GGZ +2w Crisisdienst bellen vw: als hij de afspraak mist
   k NR [TOELICHTING]       actie NR is afgerond, bijv.  k 12 Gesprek gevoerd
   x NR REDEN               actie NR vervalt, bijv.  x 12 Niet meer nodig
   v DATUM                  volgende bespreking, bijv.  v 12-01  of  v +6w
@@ -118,6 +120,7 @@ class Command:
     status: str | None = None
     case_id: str | None = None
     number: int | None = None  # the record `c NR` corrects
+    condition: str | None = None  # an action's "voorwaarde: ..." (when it is to be done)
 
     @property
     def records(self) -> bool:
@@ -305,12 +308,25 @@ def _parse_action(rest: str, partners: Sequence[str], schedule: str | None,
     if found is None:
         raise _bad_deadline(owner, words[0], schedule)
     due, used = found
-    text = " ".join(words[used:])
+    text, condition = _condition(" ".join(words[used:]))
     if not text:
         raise InvalidInput(f"de actie voor {owner} heeft geen tekst; beschrijf na de deadline "
                            "wat er moet gebeuren.")
     return Command("action", text=text, owner=owner, who=" ".join(name_words) or None,
-                   due=due)
+                   due=due, condition=condition)
+
+
+_CONDITION = re.compile(r"\s*\b(?:voorwaarde|vw)\s*:\s*", re.IGNORECASE)
+
+
+def _condition(text: str) -> tuple[str, str | None]:
+    """'Crisisdienst bellen voorwaarde: als hij de afspraak mist' -> (text, condition)."""
+    text_part, *rest = _CONDITION.split(text, maxsplit=1)
+    condition = rest[0].strip() if rest else ""
+    if rest and not condition:
+        raise InvalidInput("na 'voorwaarde:' hoort de voorwaarde, bijv. voorwaarde: als hij de "
+                           "afspraak mist. Er is niets vastgelegd.")
+    return text_part.strip(), condition or None
 
 
 def _bad_deadline(owner: str, word: str, schedule: str | None) -> InvalidDate:
@@ -346,8 +362,9 @@ def action_text(action: Action) -> str:
     """'Actie #7 voor POL/J. Morgen, deadline di 08-12-2026: Huisbezoek' (owner, person,
     deadline and text: the chair can spot a slip in any of them)."""
     person = f"/{action.who}" if action.who else ""
+    condition = f" (voorwaarde: {action.condition})" if action.condition else ""
     return (f"Actie #{action.id} voor {action.owner}{person}, deadline "
-            f"{dates.fmt_short(action.due)}: {action.text}")
+            f"{dates.fmt_short(action.due)}: {action.text}{condition}")
 
 
 def review_text(next_date: date | None, status: str | None) -> str:
@@ -411,7 +428,7 @@ def _execute(store: Store, ws: Workspace, case: Case, command: Command,
     if command.kind == "action":
         assert command.owner is not None and command.due is not None
         action = m.add_action(store, ws, case, command.owner, command.who, command.due,
-                              command.text, meeting=meeting)
+                              command.text, meeting=meeting, condition=command.condition)
         warnings = checks.deadline(action.due, action.id) + checks.closed_case(store, case,
                                                                                meeting)
         return Echo(action_text(action), warnings=tuple(warnings),

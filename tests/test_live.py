@@ -829,3 +829,26 @@ def test_walk_delay_only_on_the_meeting_day(live: Live) -> None:
     assert walk.delay(datetime(2026, 12, 2, 9, 52)) is None  # finishing it the next day
     walk.move(13)
     assert walk.delay(datetime(2026, 12, 1, 9, 52)) is None
+
+
+@pytest.mark.parametrize(("line", "text", "condition"), [
+    ("a GGZ +2w Crisisdienst bellen voorwaarde: als hij de afspraak mist",
+     "Crisisdienst bellen", "als hij de afspraak mist"),
+    ("a GGZ +2w Crisisdienst bellen VW:als hij weer belt", "Crisisdienst bellen",
+     "als hij weer belt"),
+    ("a GGZ +2w Voorwaarden bespreken", "Voorwaarden bespreken", None),
+])
+def test_an_action_may_carry_a_condition(line: str, text: str, condition: str | None) -> None:
+    command = parse(line)
+    assert (command.text, command.condition) == (text, condition)
+
+
+def test_a_condition_without_text_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="na 'voorwaarde:' hoort de voorwaarde"):
+        parse("a GGZ +2w Bellen voorwaarde:")
+
+
+def test_the_condition_is_recorded_and_echoed(live: Live) -> None:
+    echo = live.do("2026-014", "a GGZ +2w Crisisdienst bellen vw: als hij de afspraak mist")
+    assert echo.endswith(": Crisisdienst bellen (voorwaarde: als hij de afspraak mist)")
+    assert live.store.action(2).condition == "als hij de afspraak mist"
