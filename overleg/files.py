@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Iterable
@@ -173,3 +174,23 @@ def os_reason(exc: OSError) -> str:
 
     name = errno.errorcode.get(exc.errno or 0, "")
     return _OS_REASONS.get(name, f"systeemfout {name}" if name else "systeemfout")
+
+
+def try_lock(fd: int) -> bool:
+    """Take an exclusive lock on the open file without waiting; False when another has it.
+    The system lets go of it when the process ends, however it ends (kill -9 too)."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

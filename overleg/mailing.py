@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from overleg.documents import Request, Sources, disclose, mail_recipients, record_sent
 from overleg.errors import MailError, MeetingNotFound
+from overleg.files import try_lock
 
 if TYPE_CHECKING:
     from overleg.config import Config, MailConfig
@@ -210,30 +210,13 @@ def sending_lock(ws: Workspace) -> Iterator[None]:
     path = ws.db_path.with_name(ws.db_path.name + SEND_LOCK_SUFFIX)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        if not _try_lock(fd):
+        if not try_lock(fd):
             raise MailError("er wordt al verstuurd door een andere opdracht ('overleg mail "
                             "--send'); wacht tot die klaar is en probeer het dan opnieuw.")
         yield
     finally:
         os.close(fd)
 
-
-def _try_lock(fd: int) -> bool:
-    if sys.platform == "win32":
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
 
 
 # --- sending -------------------------------------------------------------------------------

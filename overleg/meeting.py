@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from overleg.errors import (
     OtherMeetingOpen,
     StaleCaseFile,
 )
+from overleg.files import try_lock
 from overleg.frontmatter import write_back
 from overleg.model import (
     Action,
@@ -553,31 +553,13 @@ def _close_lock(store: Store, ws: Workspace) -> Iterator[None]:
     path = ws.db_path.with_name(ws.db_path.name + CLOSE_LOCK_SUFFIX)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        if not _try_lock(fd):
+        if not try_lock(fd):
             busy = store.closing_meeting() or store.open_meeting() or current_meeting(store)
             raise MeetingClosing(busy.date, busy=True)
         yield
     finally:
         os.close(fd)  # lets go of the lock
 
-
-def _try_lock(fd: int) -> bool:
-    """Take an exclusive lock on the open file without waiting; False when another has it."""
-    if sys.platform == "win32":
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
 
 
 def _text(value: object) -> str:
