@@ -61,7 +61,12 @@ def make_workspace(target: Path, count: int, seed: int = 7) -> Path:
     if target.exists():
         shutil.rmtree(target)
     (target / "casussen").mkdir(parents=True)
-    shutil.copyfile(ROOT / "examples" / "overleg.toml", target / "overleg.toml")
+    # Triage off: every new referral goes on the agenda, as in the figures measured before
+    # triage existed (the agenda of 2026-12-01 keeps its 197 items).
+    config = (ROOT / "examples" / "overleg.toml").read_text(encoding="utf-8")
+    (target / "overleg.toml").write_text(config.replace("\ntriage = true\n",
+                                                        "\ntriage = false\n"),
+                                         encoding="utf-8")
     rng = random.Random(seed)
     for n in range(count):
         (target / "casussen" / f"b{n:05d}.md").write_text(case_text(n, rng), encoding="utf-8")
