@@ -627,6 +627,8 @@ def inzage_docx(ws: Workspace, package: Package) -> bytes:
                          if review.next_date else []) + (
                     [f"status {review.status}"] if review.status else [])
                 doc.bullet("; ".join(parts), bold_prefix="Afgesproken: ")
+            for superseded in meeting.superseded:
+                doc.bullet(superseded, bold_prefix="Bewaard, niet meer geldig: ")
         if not case.meetings:
             doc.para("Uw casus heeft nog niet op de agenda van een overleg gestaan.")
         doc.heading("Acties", 2)

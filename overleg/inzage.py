@@ -60,6 +60,9 @@ class MeetingRecord:
     notes: tuple[str, ...]
     decisions: tuple[str, ...]
     reviews: tuple[ReviewRecord, ...]
+    # Notes and decisions replaced by a correction or withdrawn: not in any document, but
+    # still kept, so the person sees them too (with what happened to them).
+    superseded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,12 @@ def _meetings(store: Store, meetings: Sequence[Meeting], case_id: str) -> tuple[
         items = [i for i in store.items(meeting, include_dropped=True) if i.case_id == case_id]
         entries = store.entries(meeting, case_id)
         reviews = store.reviews(meeting, case_id)
-        if not (items or entries or reviews):
+        superseded = tuple(
+            f"{'besluit' if r.kind == 'decision' else 'notitie'} "
+            f"({'gecorrigeerd' if r.state == 'corrected' else 'ingetrokken'}): {r.text}"
+            for r in store.records(meeting=meeting, case_id=case_id)
+            if r.kind in ("note", "decision") and r.state != "active")
+        if not (items or entries or reviews or superseded):
             continue
         reasons: list[str] = []
         for item in items:
@@ -249,6 +257,7 @@ def _meetings(store: Store, meetings: Sequence[Meeting], case_id: str) -> tuple[
             decisions=tuple(e.text for e in entries if e.kind == "decision"),
             reviews=tuple(ReviewRecord(r.next_date, r.status) for r in reviews
                           if r.next_date or r.status),
+            superseded=superseded,
         ))
     return tuple(records)
 

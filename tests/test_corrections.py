@@ -313,3 +313,20 @@ def test_step_6_numbers_attendance_entries_and_reviews_in_one_space(tmp_path):
         assert store.verify_logs().ok
     finally:
         store.close()
+
+
+def test_an_access_request_shows_what_was_corrected_or_withdrawn_too(run, meeting, tmp_path):
+    ok(run("meeting", "decide", "2026-014", "Verkeerd besluit"))
+    ok(run("meeting", "note", "2026-014", "Notitie met tikfout"))
+    ok(run("meeting", "withdraw", "1", "--reason", "andere casus"))
+    ok(run("meeting", "correct", "2", "Notitie zonder tikfout"))
+    ok(run("meeting", "close"))
+    for fmt in ("md", "html"):
+        package = ok(run("inzage", "2026-014", "--format", fmt))
+        assert "Bewaard, niet meer geldig: besluit (ingetrokken): Verkeerd besluit" in package
+        assert "notitie (gecorrigeerd): Notitie met tikfout" in package
+        assert "Notitie zonder tikfout" in package
+    # The minutes still show only the corrected state.
+    minutes = ok(run("minutes"))
+    assert "Verkeerd besluit" not in minutes and "tikfout" not in minutes.replace(
+        "zonder tikfout", "")
