@@ -544,14 +544,9 @@ def planned_write_back(raw: bytes, case_id: str, updates: Mapping[str, object], 
     return planned_changes(raw, case_id, updates, name=name)[0]
 
 
-def planned_changes(raw: bytes, case_id: str, updates: Mapping[str, object], *,
-                    name: str = _FILE) -> tuple[bytes, list[str]]:
-    """(new bytes, the keys that change) for writing `updates` into a case file's bytes.
-
-    A key's value is replaced where it stands, as `key: value` after the key as written (a
-    comment behind the old value goes with it; a comment line below stays); a missing key is
-    added just before the closing `---` (in a `{...}` front matter: at its end).
-    """
+def _decoded(raw: bytes, case_id: str, name: str) -> tuple[bytes, str, tuple[int, int]]:
+    """(BOM, the text after it, the front matter's span) of a case file about to be written;
+    StaleCaseFile when it is no UTF-8 or has no front matter any more."""
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     try:
         text = raw[len(bom):].decode("utf-8")
@@ -562,7 +557,18 @@ def planned_changes(raw: bytes, case_id: str, updates: Mapping[str, object], *,
     if span is None:
         raise StaleCaseFile(f'casus "{case_id}": {name} heeft geen front matter meer; '
                             "niets teruggeschreven")
-    start, end = span
+    return bom, text, span
+
+
+def planned_changes(raw: bytes, case_id: str, updates: Mapping[str, object], *,
+                    name: str = _FILE) -> tuple[bytes, list[str]]:
+    """(new bytes, the keys that change) for writing `updates` into a case file's bytes.
+
+    A key's value is replaced where it stands, as `key: value` after the key as written (a
+    comment behind the old value goes with it; a comment line below stays); a missing key is
+    added just before the closing `---` (in a `{...}` front matter: at its end).
+    """
+    bom, text, (start, end) = _decoded(raw, case_id, name)
     front = text[start:end]
     try:
         root = _compose_mapping(front)
@@ -843,16 +849,7 @@ def with_section(raw: bytes, heading: str, text: str, *, case_id: str = "",
     back as that text."""
     from overleg.cases import question_of
 
-    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    try:
-        body_text = raw[len(bom):].decode("utf-8")
-    except UnicodeDecodeError:
-        raise StaleCaseFile(f'casus "{case_id}": {name} is geen UTF-8 meer; niets '
-                            "teruggeschreven") from None
-    span = _front_matter_span(body_text)
-    if span is None:
-        raise StaleCaseFile(f'casus "{case_id}": {name} heeft geen front matter meer; '
-                            "niets teruggeschreven")
+    bom, body_text, span = _decoded(raw, case_id, name)
     eol = "\r\n" if body_text[:span[0]].endswith("\r\n") else "\n"
     new_text = eol.join(line.rstrip() for line in text.strip().split("\n"))
     closing = body_text.find("\n", span[1])

@@ -330,3 +330,17 @@ def test_an_access_request_shows_what_was_corrected_or_withdrawn_too(run, meetin
     minutes = ok(run("minutes"))
     assert "Verkeerd besluit" not in minutes and "tikfout" not in minutes.replace(
         "zonder tikfout", "")
+
+
+def test_the_log_names_corrections_in_dutch_by_kind_and_number(run, meeting):
+    ok(run("meeting", "decide", "2026-014", "Besluit"))
+    ok(run("meeting", "correct", "1", "Beter besluit"))
+    ok(run("meeting", "withdraw", "2", "--reason", "toch niet"))
+    ok(run("action", "add", "2026-014", "--owner", "POL", "--due", "+1w", "Bellen"))
+    ok(run("action", "edit", "1", "--due", "+2w", "--text", "Langs gaan"))
+    ok(run("action", "cancel", "1", "--reason", "verhuisd"))
+    log = ok(run("log", "--case", "2026-014"))
+    for line in ("besluit #1 gecorrigeerd", "besluit #2 ingetrokken",
+                 "actie #1 gewijzigd (deadline, tekst)", "actie #1 vervallen"):
+        assert line in log
+    assert "Langs gaan" not in log and "verhuisd" not in log and "Beter" not in log

@@ -75,8 +75,14 @@ ACTION_LABELS = {
     "purge.file": "casusbestand verwijderd", "purge.document": "document verwijderd",
     "purge.reopen": "reden van heropening verwijderd",
     "inzage.open": "inzageverzoek ontvangen", "inzage.extend": "inzagetermijn verlengd",
-    "inzage.close": "inzageverzoek afgehandeld",
+    "inzage.close": "inzageverzoek afgehandeld", "meeting.depart": "vertrokken",
+    "case.request": "op verzoek geagendeerd", "triage.feedback": "triage teruggekoppeld",
+    "triage.casusoverleg": "triage: naar het casusoverleg", "triage.advies": "triage: advies",
+    "triage.doorverwezen": "triage: doorverwezen", "triage.afgewezen": "triage: afgewezen",
 }
+_KINDS = {"attendance": "aanwezigheid", "note": "notitie", "decision": "besluit",
+          "review": "vervolgafspraak"}
+_FIELDS = {"owner": "eigenaar", "who": "uitvoerder", "due": "deadline", "text": "tekst"}
 
 # What `purge` removes per case, as (singular, plural); keys of Store.case_record_counts.
 RECORD_LABELS = {
@@ -104,7 +110,21 @@ def _label(action: str) -> str:
         return f"e-mail ({parts[2]}) voor {parts[3]} klaargezet"
     if parts[:2] == ["mail", "sent"] and len(parts) == 4:
         return f"e-mail ({parts[2]}) verstuurd aan {parts[3]}"
-    return action
+    return _correction_label(parts) or action
+
+
+def _correction_label(parts: list[str]) -> str | None:
+    """'besluit #12 gecorrigeerd', 'actie #7 gewijzigd (deadline, tekst)', ... (kind and
+    number only: the log never holds the text)."""
+    if parts[0] == "meeting" and len(parts) == 4 and parts[1] in ("correct", "withdraw"):
+        done = "gecorrigeerd" if parts[1] == "correct" else "ingetrokken"
+        return f"{_KINDS.get(parts[2], parts[2])} #{parts[3]} {done}"
+    if parts[0] == "action" and len(parts) >= 3 and parts[1] in ("edit", "cancel", "reopen"):
+        if parts[1] == "edit":
+            fields = ", ".join(_FIELDS.get(f, f) for f in parts[3:])
+            return f"actie #{parts[2]} gewijzigd ({fields})"
+        return f"actie #{parts[2]} {'vervallen' if parts[1] == 'cancel' else 'weer open'}"
+    return None
 
 
 def audit_log(
