@@ -357,6 +357,11 @@ def _agenda_item(doc: _Doc, entry: AgendaEntry, on: date, config: Config) -> Non
     elif case.regisseur:
         doc.field("Casusregisseur", case.regisseur)
     doc.field("Vraag aan het overleg", case.question or "(geen vraag in het casusbestand)")
+    if entry.answers:  # the information round: the chair's documents only
+        from overleg.uitvraag import answers_summary
+
+        for line in answers_summary(entry.answers, slot.case_id, width=10_000):
+            doc.para(line)
     if entry.open_actions:
         doc.heading("Open acties", 3)
         overdue = frozenset(i for i, a in enumerate(entry.open_actions) if a.overdue(on))
@@ -450,6 +455,12 @@ def _minutes_item(doc: _Doc, item: MinutesItem, on: date, config: Config) -> Non
         doc.field("Betrokkene geïnformeerd", informed)
         if case.question:
             doc.field("Vraag aan het overleg", case.question)
+        if item.entry.answers:
+            from overleg.uitvraag import informed_by
+
+            if brought := informed_by(item.entry.answers):
+                doc.field("Informatie ingebracht door", ", ".join(
+                    f"{config.partner_name(code)} ({code})" for code in brought))
     if not item.discussed:
         doc.para("Niet besproken; de casus komt terug op de volgende agenda (aangehouden).",
                  italic=True)

@@ -27,6 +27,12 @@ def _cases(ws: Path) -> dict:
     return {c.id: c for c in load_cases(load_workspace(ws)).cases}
 
 
+def _docx_text(path: Path) -> str:
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
 def _fill(form: Path, out: Path, answers: dict[str, tuple], extra: list | None = None) -> Path:
     """A partner filling in its form: per case id (bekend, informatie, contactpersoon)."""
     book = openpyxl.load_workbook(form)
@@ -136,6 +142,13 @@ def test_the_round_trip(run, round_ws, tmp_path, monkeypatch):
             text = run("agenda", "render", "--date", MEETING, "--partner", code, "--format",
                        fmt).stdout
             assert "Uitvraag" not in text and "Zes meldingen" not in text
+    # The Word agenda too: the chair's shows the answers, a partner's does not.
+    assert run("agenda", "render", "--date", MEETING, "--format", "docx", "-o",
+               str(tmp_path / "agenda.docx")).exit_code == 0
+    assert "Uitvraag: bekend: POL; geweigerd: GGZ" in _docx_text(tmp_path / "agenda.docx")
+    assert run("agenda", "render", "--date", MEETING, "--partner", "GGZ", "--format", "docx",
+               "-o", str(tmp_path / "agenda-ggz.docx")).exit_code == 0
+    assert "Uitvraag" not in _docx_text(tmp_path / "agenda-ggz.docx")
     # The minutes: the chair's name who brought in information.
     monkeypatch.setenv("OVERLEG_TODAY", MEETING)
     assert run("meeting", "start").exit_code == 0
@@ -147,6 +160,10 @@ def test_the_round_trip(run, round_ws, tmp_path, monkeypatch):
     assert run("meeting", "close").exit_code == 0
     minutes = run("minutes", "--date", MEETING, "--format", "txt").stdout
     assert "Informatie ingebracht door: Politie Eenheid Den Haag, basisteam Zuid (POL)" in minutes
+    assert run("minutes", "--date", MEETING, "--format", "docx", "-o",
+               str(tmp_path / "verslag.docx")).exit_code == 0
+    assert "Politie Eenheid Den Haag, basisteam Zuid (POL)" in _docx_text(
+        tmp_path / "verslag.docx").split("Informatie ingebracht door", 1)[1][:80]
     for code in ("GGZ", "RN"):
         text = run("minutes", "--date", MEETING, "--partner", code, "--format", "md").stdout
         assert "ingebracht" not in text and "Zes meldingen" not in text
