@@ -359,12 +359,10 @@ def parse_attendance(line: str, partners: Sequence[str]) -> Attendee | None:
 # --- echoes -------------------------------------------------------------------------------
 
 def action_text(action: Action) -> str:
-    """'Actie #7 voor POL/J. Morgen, deadline di 08-12-2026: Huisbezoek' (owner, person,
-    deadline and text: the chair can spot a slip in any of them)."""
-    person = f"/{action.who}" if action.who else ""
-    condition = f" (voorwaarde: {action.condition})" if action.condition else ""
-    return (f"Actie #{action.id} voor {action.owner}{person}, deadline "
-            f"{dates.fmt_short(action.due)}: {action.text}{condition}")
+    """The echo of an action in the screen: owner, person, deadline, text and condition."""
+    from overleg.meeting import action_text as echo
+
+    return echo(action)
 
 
 def review_text(next_date: date | None, status: str | None) -> str:

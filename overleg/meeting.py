@@ -246,6 +246,18 @@ def add_action(store: Store, ws: Workspace, case: Case, owner: str, who: str | N
                                 due, current, (condition or "").strip() or None)
 
 
+def action_text(action: Action, text: bool = True) -> str:
+    """'Actie #7 voor POL/J. Morgen, deadline di 08-12-2026: Huisbezoek' (owner, person,
+    deadline, text and a condition: the chair can spot a slip in any of them); without
+    `text` only who and when."""
+    person = f"/{action.who}" if action.who else ""
+    echo = f"Actie #{action.id} voor {action.owner}{person}, deadline {dates.fmt_short(action.due)}"
+    if not text:
+        return echo
+    condition = f" (voorwaarde: {action.condition})" if action.condition else ""
+    return f"{echo}: {action.text}{condition}"
+
+
 def _owner(ws: Workspace, case: Case, owner: str) -> str:
     agency = ws.config.partner_code(owner)
     if agency not in case.partners:

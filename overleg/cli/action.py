@@ -32,15 +32,6 @@ def warn(messages: list[str]) -> None:
         err(f"Let op: {message}")
 
 
-def _echo(action: Action, text: bool = True) -> str:
-    """'Actie #7 voor POL/J. Jansen, deadline di 15-12-2026: Huisbezoek'."""
-    from overleg.dates import fmt_short
-
-    person = f"/{action.who}" if action.who else ""
-    return (f"Actie #{action.id} voor {action.owner}{person}, deadline "
-            f"{fmt_short(action.due)}" + (f": {action.text}" if text else ""))
-
-
 @app.command("add")
 def action_add(
     case_id: Annotated[str, typer.Argument(metavar="ID", help="Id van de casus.",
@@ -65,7 +56,7 @@ def action_add(
     Voorbeeld: overleg action add 2026-014 --owner POL --due +2w "Huisbezoek met wijkteam"
     """
     from overleg import checks
-    from overleg.meeting import add_action
+    from overleg.meeting import action_text, add_action
 
     s = session()
     store, case = s.store(), s.case(case_id)
@@ -73,7 +64,7 @@ def action_add(
                         day=s.day(on) if on else None, condition=condition)
     meeting = store.meeting_by_id(action.meeting_id) if action.meeting_id else None
     # The text is on the command line just typed; the echo resolves owner and deadline.
-    out(_echo(action, text=False) + ".")
+    out(action_text(action, text=False) + ".")
     warn(checks.deadline(action.due, action.id) + checks.closed_case(store, case, meeting))
 
 
@@ -112,7 +103,7 @@ def action_edit(
     Voorbeeld: overleg action edit 12 --due 15-12 --who "S. Öztürk"
     """
     from overleg import checks
-    from overleg.meeting import edit_action
+    from overleg.meeting import action_text, edit_action
 
     s = session()
     store = s.store()
@@ -120,7 +111,7 @@ def action_edit(
     action = edit_action(store, s.workspace(), case, action_id, owner=owner, who=who,
                          due=s.day(due) if due else None, text=text,
                          day=s.day(on) if on else None)
-    out(f"Gecorrigeerd: {_echo(action)}")
+    out(f"Gecorrigeerd: {action_text(action)}")
     warn(checks.deadline(action.due, action.id) if due else [])
 
 

@@ -73,11 +73,12 @@ def meeting_run(
 ) -> None:
     """Loop de agenda punt voor punt door en leg alles direct vast (hervatbaar).
 
-    Korte regels: b besluit, n notitie, a CODE DATUM actie, k NR afgerond, x NR vervalt,
-    v DATUM, s STATUS, u ongedaan maken, c NR corrigeren, +CODE/-CODE binnen/weg, p
-    aanwezigheid, + ID op de agenda, lege regel = volgend punt; typ ? voor hulp. Ctrl-C wist
-    de regel (twee keer: stoppen). Na een onderbreking gaat het verder bij het punt dat werd
-    besproken, met zijn tijd.
+    Korte regels: b besluit, n notitie, a CODE DATUM actie, k NR afgerond,
+    x NR vervalt, v DATUM, s STATUS, u ongedaan maken, c NR corrigeren,
+    +CODE/-CODE binnen/weg, p aanwezigheid, + ID op de agenda, lege regel =
+    volgend punt; typ ? voor hulp. Ctrl-C wist de regel (twee keer: stoppen).
+    Na een onderbreking gaat het verder bij het punt dat werd besproken, met
+    zijn tijd.
 
     Voorbeeld: overleg meeting run --date 2026-12-01
     """
